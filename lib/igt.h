@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: MIT */
+/* Umbrella header, as in IGT: the parts of IGT's igt.h that we provide. */
+#ifndef IGT_H
+#define IGT_H
+
+#include "drmtest.h"
+#include "igt_aux.h"
+#include "igt_core.h"
+#include "igt_stats.h"
+#include "ioctl_wrappers.h"
+
+#endif /* IGT_H */

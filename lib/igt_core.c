@@ -1,0 +1,909 @@
+// SPDX-License-Identifier: MIT
+/*
+ * IGT-compatible test core: our own implementation of the subset of IGT's
+ * core that our tests use, speaking igt_runner's protocol.
+ *
+ * State machine in one place: a test runs its igt_main body once. Listing
+ * mode prints subtest names and runs nothing else. Run mode executes the
+ * fixtures and the selected subtests; a skip or failure longjmps back to
+ * the block that started them. A failed or skipped fixture makes every
+ * later subtest of its group skip (or fail) without running.
+ */
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "igt_core.h"
+
+#define MAX_CHILDREN 1024
+#define DEBUG_RING_SIZE 64
+
+sigjmp_buf igt_subtest_jmpbuf;
+sigjmp_buf igt_dynamic_jmpbuf;
+int num_test_children;
+
+enum skip_mode { RUN_NORMALLY, SKIP_HENCEFORTH, FAIL_HENCEFORTH };
+
+static struct {
+	const char *name;		/* basename of argv[0] */
+	bool list_subtests;
+	bool describe;
+	const char *describe_pattern;
+	const char *run_pattern;	/* --run-subtest */
+	const char *dynamic_pattern;	/* --dynamic-subtest */
+	bool debug;
+	bool sentinel_on_stderr;
+
+	bool has_subtests;
+	bool matched_one, succeeded_one, skipped_one, failed_one;
+	int exitcode;
+
+	bool in_fixture;
+	const char *subtest;		/* running subtest, or NULL */
+	char subtest_buf[256];
+	struct timespec subtest_start;
+	bool dynamic_container;
+	bool dynamic_ran, dynamic_failed;
+	const char *dynamic;		/* running dynamic subtest, or NULL */
+	char dynamic_buf[256];
+	struct timespec dynamic_start;
+	enum skip_mode skip_mode;
+
+	char *description;		/* from igt_describe(), for the next subtest */
+	const char *timeout_op;
+
+	bool is_child;
+	pid_t children[MAX_CHILDREN];
+
+	igt_exit_handler_t exit_handlers[16];
+	int num_exit_handlers;
+	bool exit_handlers_ran;
+
+	char *debug_ring[DEBUG_RING_SIZE];
+	unsigned int debug_ring_next;
+} igt;
+
+/* Logging */
+
+static const char *const level_names[] = { "DEBUG", "INFO", "WARNING", "CRITICAL" };
+
+static void ring_push(const char *line)
+{
+	unsigned int slot = igt.debug_ring_next++ % DEBUG_RING_SIZE;
+
+	free(igt.debug_ring[slot]);
+	igt.debug_ring[slot] = strdup(line);
+}
+
+/* On failure, show the recent debug messages that --debug would have shown. */
+static void ring_dump(void)
+{
+	unsigned int i, start = 0;
+
+	if (igt.debug || igt.debug_ring_next == 0)
+		return;
+	if (igt.debug_ring_next > DEBUG_RING_SIZE)
+		start = igt.debug_ring_next - DEBUG_RING_SIZE;
+	fprintf(stderr, "**** DEBUG ****\n");
+	for (i = start; i < igt.debug_ring_next; i++)
+		fputs(igt.debug_ring[i % DEBUG_RING_SIZE], stderr);
+	fprintf(stderr, "****  END  ****\n");
+}
+
+void igt_log(const char *domain, enum igt_log_level level, const char *format, ...)
+{
+	char line[4096];
+	int prefix;
+	va_list ap;
+
+	if (level >= IGT_LOG_NONE)
+		return;
+	prefix = snprintf(line, sizeof(line), "(%s:%d) %s%s%s: ",
+			  igt.name ?: "igt", getpid(), domain ?: "", domain ? "-" : "",
+			  level_names[level]);
+	va_start(ap, format);
+	vsnprintf(line + prefix, sizeof(line) - prefix, format, ap);
+	va_end(ap);
+
+	if (level == IGT_LOG_DEBUG) {
+		ring_push(line);
+		if (igt.debug) {
+			fputs(line, stdout);
+			fflush(stdout);
+		}
+	} else if (level == IGT_LOG_INFO) {
+		/* Info lines are plain, as IGT prints them. */
+		fputs(line + prefix, stdout);
+		fflush(stdout);
+	} else {
+		fflush(stdout);
+		fputs(line, stderr);
+	}
+}
+
+void igt_kmsg(const char *format, ...)
+{
+	char buf[1024];
+	va_list ap;
+	int fd, len;
+
+	va_start(ap, format);
+	len = vsnprintf(buf, sizeof(buf), format, ap);
+	va_end(ap);
+
+	/* Unprivileged runs (host unit tests) cannot write the kernel log. */
+	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (write(fd, buf, len > (int)sizeof(buf) - 1 ? (int)sizeof(buf) - 1 : len) < 0)
+		igt_debug("writing to /dev/kmsg failed: %m\n");
+	close(fd);
+}
+
+void igt_emit_ignore_dmesg_regex(const char *ignore_dmesg_regex)
+{
+	igt_kmsg(KMSG_INFO "add ignored dmesg regex: %s\n", ignore_dmesg_regex);
+}
+
+/* Time */
+
+int igt_gettime(struct timespec *ts)
+{
+	memset(ts, 0, sizeof(*ts));
+	return clock_gettime(CLOCK_MONOTONIC, ts);
+}
+
+double igt_time_elapsed(struct timespec *then, struct timespec *now)
+{
+	return (now->tv_sec - then->tv_sec) + 1e-9 * (now->tv_nsec - then->tv_nsec);
+}
+
+uint64_t igt_nsec_elapsed(struct timespec *start)
+{
+	struct timespec now;
+
+	igt_gettime(&now);
+	/* As in IGT, a zeroed start is initialised by the first call. */
+	if (start->tv_sec == 0 && start->tv_nsec == 0) {
+		*start = now;
+		return 0;
+	}
+	return (uint64_t)(now.tv_sec - start->tv_sec) * 1000000000ull +
+	       (now.tv_nsec - start->tv_nsec);
+}
+
+static double seconds_since(struct timespec *start)
+{
+	struct timespec now;
+
+	igt_gettime(&now);
+	return igt_time_elapsed(start, &now);
+}
+
+/* Protocol output */
+
+static void protocol_line(const char *format, ...) __attribute__((format(printf, 1, 2)));
+static void protocol_line(const char *format, ...)
+{
+	char line[512];
+	va_list ap;
+
+	va_start(ap, format);
+	vsnprintf(line, sizeof(line), format, ap);
+	va_end(ap);
+
+	fputs(line, stdout);
+	fflush(stdout);
+	/* igt_runner splits stderr by subtest with these sentinels. */
+	if (igt.sentinel_on_stderr) {
+		fputs(line, stderr);
+		fflush(stderr);
+	}
+}
+
+static bool valid_subtest_name(const char *name)
+{
+	const char *c;
+
+	if (!*name)
+		return false;
+	for (c = name; *c; c++)
+		if (!(*c == '-' || *c == '_' || (*c >= 'a' && *c <= 'z') ||
+		      (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9')))
+			return false;
+	return true;
+}
+
+/*
+ * igt_runner passes comma-separated globs; as with IGT's uwildmat, a
+ * pattern starting with '!' excludes, and the last pattern that matches
+ * decides.
+ */
+static bool pattern_matches(const char *patterns, const char *name)
+{
+	char *copy = strdup(patterns), *save = NULL, *pat;
+	bool result = false;
+
+	for (pat = strtok_r(copy, ",", &save); pat; pat = strtok_r(NULL, ",", &save)) {
+		bool negate = pat[0] == '!';
+
+		if (fnmatch(negate ? pat + 1 : pat, name, 0) == 0)
+			result = !negate;
+	}
+	free(copy);
+	return result;
+}
+
+/* Children */
+
+static void kill_and_reap_children(int sig)
+{
+	int i;
+
+	for (i = 0; i < num_test_children; i++)
+		if (igt.children[i] > 0)
+			kill(igt.children[i], sig);
+	for (i = 0; i < num_test_children; i++)
+		if (igt.children[i] > 0)
+			waitpid(igt.children[i], NULL, 0);
+	num_test_children = 0;
+}
+
+void igt_kill_children(int signal)
+{
+	int i;
+
+	for (i = 0; i < num_test_children; i++)
+		if (igt.children[i] > 0)
+			kill(igt.children[i], signal);
+}
+
+bool __igt_fork(void)
+{
+	pid_t pid;
+
+	igt_assert_f(num_test_children < MAX_CHILDREN, "too many children\n");
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	igt_assert_f(pid >= 0, "fork failed: %m\n");
+	if (pid == 0) {
+		igt.is_child = true;
+		num_test_children = 0;
+		igt.num_exit_handlers = 0;
+		return true;
+	}
+	igt.children[num_test_children++] = pid;
+	return false;
+}
+
+int __igt_waitchildren(void)
+{
+	int i, status, err = 0;
+
+	for (i = 0; i < num_test_children; i++) {
+		int c;
+
+		while (waitpid(igt.children[i], &status, 0) < 0 && errno == EINTR)
+			;
+		if (WIFSIGNALED(status)) {
+			igt_critical("child %d (pid %d) died with signal %d (%s)\n", i,
+				     igt.children[i], WTERMSIG(status), strsignal(WTERMSIG(status)));
+			c = IGT_EXIT_FAILURE;
+		} else {
+			c = WEXITSTATUS(status);
+			if (c == IGT_EXIT_SKIP) {
+				igt_critical("child %d (pid %d) skipped: children must not skip\n",
+					     i, igt.children[i]);
+				c = IGT_EXIT_FAILURE;
+			} else if (c) {
+				igt_critical("child %d (pid %d) failed, exit status %d\n",
+					     i, igt.children[i], c);
+			}
+		}
+		if (c && !err)
+			err = c;
+		igt.children[i] = 0;
+	}
+	num_test_children = 0;
+	return err;
+}
+
+void igt_waitchildren(void)
+{
+	int err = __igt_waitchildren();
+
+	if (err)
+		igt_fail(err);
+}
+
+static const char *waitchildren_reason;
+
+static void waitchildren_alarm(int sig)
+{
+	(void)sig;
+	igt_kill_children(SIGKILL);
+}
+
+void igt_waitchildren_timeout(int seconds, const char *reason)
+{
+	struct sigaction sa = { .sa_handler = waitchildren_alarm }, old;
+	int err;
+
+	waitchildren_reason = reason;
+	sigaction(SIGALRM, &sa, &old);
+	alarm(seconds);
+	err = __igt_waitchildren();
+	alarm(0);
+	sigaction(SIGALRM, &old, NULL);
+	if (err) {
+		igt_critical("children did not finish in %d s: %s\n", seconds,
+			     waitchildren_reason ?: "");
+		igt_fail(IGT_EXIT_FAILURE);
+	}
+}
+
+/* Exit handlers run once, on exit or on a fatal signal. */
+
+static void run_exit_handlers(int sig)
+{
+	int i;
+
+	if (igt.exit_handlers_ran || igt.is_child)
+		return;
+	igt.exit_handlers_ran = true;
+	for (i = igt.num_exit_handlers - 1; i >= 0; i--)
+		igt.exit_handlers[i](sig);
+}
+
+void igt_install_exit_handler(igt_exit_handler_t fn)
+{
+	int i;
+
+	for (i = 0; i < igt.num_exit_handlers; i++)
+		if (igt.exit_handlers[i] == fn)
+			return;
+	igt_assert(igt.num_exit_handlers < (int)(sizeof(igt.exit_handlers) /
+						sizeof(igt.exit_handlers[0])));
+	igt.exit_handlers[igt.num_exit_handlers++] = fn;
+}
+
+/* Subtest bookkeeping */
+
+static void finish_dynamic(const char *result)
+{
+	protocol_line("Dynamic subtest %s: %s (%.3fs)\n", igt.dynamic, result,
+		      seconds_since(&igt.dynamic_start));
+	igt_kmsg(KMSG_INFO "%s: finished dynamic subtest %s, %s\n", igt.name, igt.dynamic, result);
+	igt.dynamic = NULL;
+}
+
+static void finish_subtest(const char *result)
+{
+	igt_set_timeout(0, NULL);
+	kill_and_reap_children(SIGKILL);
+	protocol_line("Subtest %s: %s (%.3fs)\n", igt.subtest, result,
+		      seconds_since(&igt.subtest_start));
+	igt_kmsg(KMSG_INFO "%s: finished subtest %s, %s\n", igt.name, igt.subtest, result);
+	igt.subtest = NULL;
+	igt.dynamic_container = false;
+}
+
+/*
+ * Ends the running (dynamic) subtest with its result and jumps back to the
+ * loop that started it, which then stops: the block runs exactly once.
+ */
+void igt_success(void)
+{
+	if (igt.dynamic) {
+		finish_dynamic("SUCCESS");
+		siglongjmp(igt_dynamic_jmpbuf, 1);
+	}
+	if (!igt.subtest)
+		return;
+	if (igt.dynamic_container && igt.dynamic_failed) {
+		igt.failed_one = true;
+		igt.exitcode = IGT_EXIT_FAILURE;
+		finish_subtest("FAIL");
+	} else if (igt.dynamic_container && !igt.dynamic_ran) {
+		igt.skipped_one = true;
+		finish_subtest("SKIP");
+	} else {
+		igt.succeeded_one = true;
+		finish_subtest("SUCCESS");
+	}
+	siglongjmp(igt_subtest_jmpbuf, 1);
+}
+
+void igt_fail(int exitcode)
+{
+	const char *result = exitcode == IGT_EXIT_TIMEOUT ? "TIMEOUT" : "FAIL";
+
+	if (igt.is_child)
+		exit(exitcode);
+
+	ring_dump();
+	if (igt.dynamic) {
+		igt.dynamic_failed = true;
+		finish_dynamic(result);
+		siglongjmp(igt_dynamic_jmpbuf, 1);
+	}
+	if (igt.subtest) {
+		igt.failed_one = true;
+		igt.exitcode = exitcode;
+		finish_subtest(result);
+		siglongjmp(igt_subtest_jmpbuf, 1);
+	}
+	if (igt.in_fixture) {
+		/*
+		 * The subtests that depend on this fixture fail when they are
+		 * reached; subtests that were not selected do not care.
+		 */
+		igt.in_fixture = false;
+		igt.skip_mode = FAIL_HENCEFORTH;
+		kill_and_reap_children(SIGKILL);
+		siglongjmp(igt_subtest_jmpbuf, 1);
+	}
+	run_exit_handlers(0);
+	exit(exitcode);
+}
+
+static void vskip(const char *format, va_list ap)
+{
+	if (format) {
+		char msg[1024];
+
+		vsnprintf(msg, sizeof(msg), format, ap);
+		igt_info("%s", msg);
+	}
+
+	if (igt.is_child) {
+		/* A child cannot decide the subtest's result; its parent fails. */
+		exit(IGT_EXIT_SKIP);
+	}
+	if (igt.dynamic) {
+		finish_dynamic("SKIP");
+		siglongjmp(igt_dynamic_jmpbuf, 1);
+	}
+	if (igt.subtest) {
+		igt.skipped_one = true;
+		finish_subtest("SKIP");
+		siglongjmp(igt_subtest_jmpbuf, 1);
+	}
+	if (igt.in_fixture) {
+		igt.in_fixture = false;
+		if (igt.skip_mode == RUN_NORMALLY)
+			igt.skip_mode = SKIP_HENCEFORTH;
+		kill_and_reap_children(SIGKILL);
+		siglongjmp(igt_subtest_jmpbuf, 1);
+	}
+	/* A requirement of the whole binary: every subtest skips. */
+	run_exit_handlers(0);
+	exit(IGT_EXIT_SKIP);
+}
+
+void igt_skip(const char *f, ...)
+{
+	va_list ap;
+
+	va_start(ap, f);
+	vskip(f, ap);
+	va_end(ap);
+	abort(); /* not reached */
+}
+
+void __igt_skip_check(const char *file, const int line, const char *func,
+		      const char *check, const char *format, ...)
+{
+	va_list ap;
+	int err = errno;
+
+	igt_info("Test requirement not met in function %s, file %s:%i:\n", func, file, line);
+	igt_info("Test requirement: %s\n", check);
+	if (err)
+		igt_debug("Last errno: %i, %s\n", err, strerror(err));
+	va_start(ap, format);
+	vskip(format, ap);
+	va_end(ap);
+	abort(); /* not reached */
+}
+
+void __igt_fail_assert(const char *domain, const char *file, const int line,
+		       const char *func, const char *assertion,
+		       const char *format, ...)
+{
+	int err = errno;
+
+	igt_log(domain, IGT_LOG_CRITICAL, "Test assertion failure function %s, file %s:%i:\n",
+		func, file, line);
+	igt_log(domain, IGT_LOG_CRITICAL, "Failed assertion: %s\n", assertion);
+	if (err)
+		igt_log(domain, IGT_LOG_CRITICAL, "Last errno: %i, %s\n", err, strerror(err));
+	if (format) {
+		char msg[1024];
+		va_list ap;
+
+		va_start(ap, format);
+		vsnprintf(msg, sizeof(msg), format, ap);
+		va_end(ap);
+		igt_log(domain, IGT_LOG_CRITICAL, "%s", msg);
+	}
+	if (igt.subtest)
+		igt_log(domain, IGT_LOG_CRITICAL, "%s %s failed.\n",
+			igt.dynamic ? "Dynamic subtest" : "Subtest",
+			igt.dynamic ?: igt.subtest);
+	igt_fail(IGT_EXIT_FAILURE);
+}
+
+void igt_abort_on_f(bool condition, const char *format, ...)
+{
+	va_list ap;
+
+	if (!condition)
+		return;
+	va_start(ap, format);
+	vfprintf(stderr, format, ap);
+	va_end(ap);
+	igt_kmsg(KMSG_ERR "%s: aborting\n", igt.name);
+	run_exit_handlers(0);
+	exit(IGT_EXIT_ABORT);
+}
+
+/* Timeouts: the alarm fails the running subtest with TIMEOUT. */
+
+static void timeout_alarm(int sig)
+{
+	(void)sig;
+	igt_critical("Timed out: %s\n", igt.timeout_op ?: "(no operation given)");
+	igt_fail(IGT_EXIT_TIMEOUT);
+}
+
+void igt_set_timeout(unsigned int seconds, const char *op)
+{
+	struct sigaction sa = { .sa_handler = timeout_alarm };
+
+	igt.timeout_op = op;
+	if (seconds) {
+		sigaction(SIGALRM, &sa, NULL);
+	} else {
+		sa.sa_handler = SIG_DFL;
+		sigaction(SIGALRM, &sa, NULL);
+	}
+	alarm(seconds);
+}
+
+void igt_reset_timeout(void)
+{
+	igt_set_timeout(0, NULL);
+}
+
+/* Crashes inside a subtest are reported as CRASH, not left to the runner. */
+static void fatal_signal(int sig)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+	if (!igt.is_child) {
+		kill_and_reap_children(SIGKILL);
+		if (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
+		    sig == SIGABRT) {
+			fprintf(stderr, "Received signal %s.\n", strsignal(sig));
+			if (igt.dynamic)
+				protocol_line("Dynamic subtest %s: CRASH (%.3fs)\n", igt.dynamic,
+					      seconds_since(&igt.dynamic_start));
+			if (igt.subtest)
+				protocol_line("Subtest %s: CRASH (%.3fs)\n", igt.subtest,
+					      seconds_since(&igt.subtest_start));
+		}
+		run_exit_handlers(sig);
+	}
+	sigaction(sig, &dfl, NULL);
+	raise(sig);
+}
+
+static void install_signal_handlers(void)
+{
+	static const int signals[] = { SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGPIPE,
+				       SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
+	struct sigaction sa = { .sa_handler = fatal_signal, .sa_flags = SA_NODEFER };
+	size_t i;
+
+	for (i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+		sigaction(signals[i], &sa, NULL);
+}
+
+/* Blocks */
+
+bool igt_only_list_subtests(void)
+{
+	return igt.list_subtests || igt.describe;
+}
+
+const char *igt_test_name(void)
+{
+	return igt.name;
+}
+
+const char *igt_subtest_name(void)
+{
+	return igt.subtest;
+}
+
+bool igt_run_in_simulation(void)
+{
+	return false;
+}
+
+void igt_describe_f(const char *fmt, ...)
+{
+	va_list ap;
+
+	free(igt.description);
+	igt.description = NULL;
+	va_start(ap, fmt);
+	if (vasprintf(&igt.description, fmt, ap) < 0)
+		igt.description = NULL;
+	va_end(ap);
+}
+
+bool __igt_fixture(void)
+{
+	if (igt_only_list_subtests() || igt.skip_mode != RUN_NORMALLY)
+		return false;
+	igt.in_fixture = true;
+	return true;
+}
+
+void __igt_fixture_complete(void)
+{
+	igt.in_fixture = false;
+}
+
+int __igt_subtest_group_save(void)
+{
+	return igt.skip_mode;
+}
+
+void __igt_subtest_group_restore(int saved)
+{
+	igt.skip_mode = saved;
+}
+
+static void print_description(const char *name, const char *file, int line)
+{
+	const char *d = igt.description;
+
+	if (igt.describe_pattern && !pattern_matches(igt.describe_pattern, name))
+		return;
+	printf("\nSUB %s %s:%d:\n", name, file, line);
+	if (!d) {
+		printf("  NO DOCUMENTATION!\n");
+		return;
+	}
+	/* Indent every line of the description by two spaces. */
+	while (*d) {
+		const char *nl = strchr(d, '\n');
+		int len = nl ? (int)(nl - d) : (int)strlen(d);
+
+		printf("  %.*s\n", len, d);
+		d += len + (nl ? 1 : 0);
+	}
+}
+
+bool __igt_run_subtest(const char *subtest_name, const char *file, const int line)
+{
+	bool run;
+
+	igt.has_subtests = true;
+	if (!valid_subtest_name(subtest_name)) {
+		fprintf(stderr, "Invalid subtest name \"%s\" (%s:%d)\n", subtest_name, file, line);
+		exit(IGT_EXIT_ABORT);
+	}
+	igt_assert_f(!igt.subtest, "subtest %s started inside subtest %s\n",
+		     subtest_name, igt.subtest);
+
+	if (igt.list_subtests) {
+		printf("%s\n", subtest_name);
+		run = false;
+	} else if (igt.describe) {
+		print_description(subtest_name, file, line);
+		run = false;
+	} else {
+		run = !igt.run_pattern || pattern_matches(igt.run_pattern, subtest_name);
+	}
+	free(igt.description);
+	igt.description = NULL;
+	if (!run)
+		return false;
+
+	igt.matched_one = true;
+	snprintf(igt.subtest_buf, sizeof(igt.subtest_buf), "%s", subtest_name);
+	igt_kmsg(KMSG_INFO "%s: starting subtest %s\n", igt.name, subtest_name);
+	protocol_line("Starting subtest: %s\n", subtest_name);
+	igt.subtest = igt.subtest_buf;
+	igt_gettime(&igt.subtest_start);
+
+	if (igt.skip_mode == SKIP_HENCEFORTH) {
+		igt.skipped_one = true;
+		finish_subtest("SKIP");
+		return false;
+	}
+	if (igt.skip_mode == FAIL_HENCEFORTH) {
+		igt.failed_one = true;
+		igt.exitcode = IGT_EXIT_FAILURE;
+		finish_subtest("FAIL");
+		return false;
+	}
+	return true;
+}
+
+bool __igt_enter_dynamic_container(void)
+{
+	igt.dynamic_container = true;
+	igt.dynamic_ran = false;
+	igt.dynamic_failed = false;
+	return true;
+}
+
+bool __igt_run_dynamic_subtest(const char *dynamic_subtest_name)
+{
+	igt_assert_f(igt.subtest && igt.dynamic_container,
+		     "igt_dynamic(%s) outside igt_subtest_with_dynamic\n", dynamic_subtest_name);
+	igt_assert_f(!igt.dynamic, "dynamic subtest %s inside dynamic subtest %s\n",
+		     dynamic_subtest_name, igt.dynamic);
+	if (!valid_subtest_name(dynamic_subtest_name)) {
+		fprintf(stderr, "Invalid dynamic subtest name \"%s\"\n", dynamic_subtest_name);
+		exit(IGT_EXIT_ABORT);
+	}
+	if (igt.dynamic_pattern && !pattern_matches(igt.dynamic_pattern, dynamic_subtest_name))
+		return false;
+
+	igt.dynamic_ran = true;
+	snprintf(igt.dynamic_buf, sizeof(igt.dynamic_buf), "%s", dynamic_subtest_name);
+	igt_kmsg(KMSG_INFO "%s: starting dynamic subtest %s\n", igt.name, dynamic_subtest_name);
+	protocol_line("Starting dynamic subtest: %s\n", dynamic_subtest_name);
+	igt.dynamic = igt.dynamic_buf;
+	igt_gettime(&igt.dynamic_start);
+	return true;
+}
+
+/* Options and exit */
+
+enum {
+	OPT_LIST_SUBTESTS = 500,
+	OPT_RUN_SUBTEST,
+	OPT_DYNAMIC_SUBTEST,
+	OPT_DESCRIBE,
+	OPT_DEBUG,
+	OPT_HELP,
+};
+
+static void print_usage(FILE *f, const char *help_str)
+{
+	fprintf(f, "Usage: %s [OPTIONS]\n"
+		"  --list-subtests\n"
+		"  --run-subtest <pattern>\n"
+		"  --dynamic-subtest <pattern>\n"
+		"  --describe[=pattern]\n"
+		"  --debug\n"
+		"  --help\n", igt.name);
+	if (help_str)
+		fprintf(f, "%s\n", help_str);
+}
+
+static void print_version(void)
+{
+	struct utsname u;
+
+	uname(&u);
+	printf("IGT-Version: 2.5-revoke-standalone (%s) (%s: %s %s)\n",
+	       u.machine, u.sysname, u.release, u.machine);
+	fflush(stdout);
+}
+
+int igt_subtest_init_parse_opts(int *argc, char **argv,
+				const char *extra_short_opts,
+				const struct option *extra_long_opts,
+				const char *help_str,
+				igt_opt_handler_t extra_opt_handler,
+				void *handler_data)
+{
+	static const struct option core_opts[] = {
+		{ "list-subtests", no_argument, NULL, OPT_LIST_SUBTESTS },
+		{ "run-subtest", required_argument, NULL, OPT_RUN_SUBTEST },
+		{ "dynamic-subtest", required_argument, NULL, OPT_DYNAMIC_SUBTEST },
+		{ "describe", optional_argument, NULL, OPT_DESCRIBE },
+		{ "debug", optional_argument, NULL, OPT_DEBUG },
+		{ "help", no_argument, NULL, OPT_HELP },
+	};
+	size_t ncore = sizeof(core_opts) / sizeof(core_opts[0]), nextra = 0, i;
+	struct option *opts;
+	char short_opts[128];
+	int c, idx;
+
+	igt.name = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	igt.sentinel_on_stderr = getenv("IGT_SENTINEL_ON_STDERR") != NULL;
+
+	while (extra_long_opts && extra_long_opts[nextra].name)
+		nextra++;
+	opts = calloc(ncore + nextra + 1, sizeof(*opts));
+	memcpy(opts, core_opts, sizeof(core_opts));
+	for (i = 0; i < nextra; i++)
+		opts[ncore + i] = extra_long_opts[i];
+	snprintf(short_opts, sizeof(short_opts), "h%s", extra_short_opts ?: "");
+
+	opterr = 0;
+	while ((c = getopt_long(*argc, argv, short_opts, opts, &idx)) != -1) {
+		switch (c) {
+		case OPT_LIST_SUBTESTS:
+			igt.list_subtests = true;
+			break;
+		case OPT_RUN_SUBTEST:
+			igt.run_pattern = optarg;
+			break;
+		case OPT_DYNAMIC_SUBTEST:
+			igt.dynamic_pattern = optarg;
+			break;
+		case OPT_DESCRIBE:
+			igt.describe = true;
+			igt.describe_pattern = optarg;
+			break;
+		case OPT_DEBUG:
+			igt.debug = true;
+			break;
+		case 'h':
+		case OPT_HELP:
+			print_usage(stdout, help_str);
+			exit(IGT_EXIT_SUCCESS);
+		case '?':
+			fprintf(stderr, "%s: unknown option %s\n", igt.name, argv[optind - 1]);
+			print_usage(stderr, help_str);
+			exit(IGT_EXIT_INVALID);
+		default:
+			if (!extra_opt_handler ||
+			    extra_opt_handler(c, idx, handler_data) != 0) {
+				print_usage(stderr, help_str);
+				exit(IGT_EXIT_INVALID);
+			}
+		}
+	}
+	free(opts);
+
+	if (!igt_only_list_subtests()) {
+		install_signal_handlers();
+		print_version();
+		igt_kmsg(KMSG_INFO "%s: executing\n", igt.name);
+	}
+	return optind;
+}
+
+void igt_exit(void)
+{
+	int code;
+
+	if (igt_only_list_subtests())
+		exit(IGT_EXIT_SUCCESS);
+
+	if (igt.run_pattern && !igt.matched_one) {
+		fprintf(stderr, "Unknown subtest: %s\n", igt.run_pattern);
+		exit(IGT_EXIT_INVALID);
+	}
+
+	if (igt.failed_one)
+		code = igt.exitcode ?: IGT_EXIT_FAILURE;
+	else if (igt.succeeded_one || !igt.has_subtests)
+		code = IGT_EXIT_SUCCESS;
+	else
+		code = IGT_EXIT_SKIP;
+
+	kill_and_reap_children(SIGKILL);
+	run_exit_handlers(0);
+	igt_kmsg(KMSG_INFO "%s: exiting, ret=%d\n", igt.name, code);
+	fflush(stdout);
+	fflush(stderr);
+	exit(code);
+}

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+#include <fcntl.h>
+#include <unistd.h>
+#include <linux/dma-buf.h>
+#include <drm.h>
+#include <xf86drm.h>
+
+#include "ioctl_wrappers.h"
+
+/* drmIoctl restarts on EINTR and EAGAIN, as IGT's default does. */
+__thread int (*igt_ioctl)(int fd, unsigned long request, void *arg) = drmIoctl;
+
+void gem_close(int fd, uint32_t handle)
+{
+	struct drm_gem_close arg = { .handle = handle };
+
+	do_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &arg);
+}
+
+int prime_handle_to_fd(int fd, uint32_t handle)
+{
+	struct drm_prime_handle args = { .handle = handle, .flags = DRM_CLOEXEC };
+
+	do_ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &args);
+	return args.fd;
+}
+
+int prime_handle_to_fd_for_mmap(int fd, uint32_t handle)
+{
+	struct drm_prime_handle args = { .handle = handle, .flags = DRM_CLOEXEC | DRM_RDWR };
+
+	if (igt_ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &args))
+		return -1;
+	return args.fd;
+}
+
+uint32_t prime_fd_to_handle(int fd, int dma_buf_fd)
+{
+	struct drm_prime_handle args = { .fd = dma_buf_fd };
+
+	do_ioctl(fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &args);
+	return args.handle;
+}
+
+off_t prime_get_size(int dma_buf_fd)
+{
+	off_t size = lseek(dma_buf_fd, 0, SEEK_END);
+
+	igt_assert_f(size >= 0, "lseek on a dma-buf failed: %m\n");
+	lseek(dma_buf_fd, 0, SEEK_SET);
+	return size;
+}
+
+static void prime_sync(int dma_buf_fd, uint64_t flags)
+{
+	struct dma_buf_sync sync = { .flags = flags };
+
+	do_ioctl(dma_buf_fd, DMA_BUF_IOCTL_SYNC, &sync);
+}
+
+void prime_sync_start(int dma_buf_fd, bool write)
+{
+	prime_sync(dma_buf_fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ |
+		   (write ? DMA_BUF_SYNC_WRITE : 0));
+}
+
+void prime_sync_end(int dma_buf_fd, bool write)
+{
+	prime_sync(dma_buf_fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ |
+		   (write ? DMA_BUF_SYNC_WRITE : 0));
+}

@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Host unit tests of the IGT-compatible core: the protocol igt_runner reads.
+
+Usage: igt_core_protocol.py FIXTURE_BINARY
+"""
+import os
+import re
+import subprocess
+import sys
+import unittest
+
+FIXTURE = None
+
+ALL_SUBTESTS = [
+    "pass-basic", "pass-with-info", "fail-assert", "skip-require",
+    "warn-on-stderr", "timeout", "crash-segv", "fork-pass", "fork-fail",
+    "formatted-7", "dynamic", "dynamic-empty", "grouped-skipped",
+    "grouped-failed", "after-groups",
+]
+
+EXIT_SUCCESS, EXIT_SKIP, EXIT_TIMEOUT, EXIT_INVALID, EXIT_FAILURE = 0, 77, 78, 79, 98
+RESULT_LINE = re.compile(r"^Subtest ([\w-]+): (SUCCESS|SKIP|FAIL|CRASH|TIMEOUT) \(\d+\.\d{3}s\)$", re.M)
+DYNAMIC_LINE = re.compile(r"^Dynamic subtest ([\w-]+): (SUCCESS|SKIP|FAIL|CRASH|TIMEOUT) \(\d+\.\d{3}s\)$", re.M)
+
+
+def run(*args, sentinel=False):
+    env = dict(os.environ)
+    env.pop("IGT_SENTINEL_ON_STDERR", None)
+    if sentinel:
+        env["IGT_SENTINEL_ON_STDERR"] = "1"
+    return subprocess.run([FIXTURE, *args], capture_output=True, text=True, env=env, timeout=60)
+
+
+def results(out):
+    return dict(RESULT_LINE.findall(out))
+
+
+class Listing(unittest.TestCase):
+    def test_list_subtests_prints_names_only(self):
+        p = run("--list-subtests")
+        self.assertEqual(p.returncode, 0)
+        self.assertEqual(p.stdout.split(), ALL_SUBTESTS)
+        self.assertEqual(p.stderr, "")
+
+    def test_list_runs_no_bodies(self):
+        self.assertNotIn("BODY-RAN", run("--list-subtests").stdout)
+
+    def test_describe_names_every_subtest(self):
+        p = run("--describe")
+        self.assertEqual(p.returncode, 0)
+        self.assertIn("SUB pass-basic ", p.stdout)
+        self.assertIn("  Passes.", p.stdout)
+        self.assertIn("SUB after-groups ", p.stdout)
+
+    def test_help_exits_zero(self):
+        self.assertEqual(run("--help").returncode, 0)
+
+    def test_unknown_option_is_invalid(self):
+        self.assertEqual(run("--no-such-option").returncode, EXIT_INVALID)
+
+
+class Selection(unittest.TestCase):
+    def test_single_pass(self):
+        p = run("--run-subtest", "pass-basic")
+        self.assertEqual(p.returncode, EXIT_SUCCESS)
+        self.assertIn("Starting subtest: pass-basic\n", p.stdout)
+        self.assertEqual(results(p.stdout), {"pass-basic": "SUCCESS"})
+        self.assertRegex(p.stdout, r"^IGT-Version: ")
+
+    def test_unknown_subtest_exits_79(self):
+        p = run("--run-subtest", "no-such-subtest")
+        self.assertEqual(p.returncode, EXIT_INVALID)
+        self.assertNotIn("BODY-RAN", p.stdout)
+
+    def test_glob(self):
+        p = run("--run-subtest", "pass-*")
+        self.assertEqual(results(p.stdout), {"pass-basic": "SUCCESS", "pass-with-info": "SUCCESS"})
+        self.assertEqual(p.returncode, EXIT_SUCCESS)
+
+    def test_comma_list_and_negation(self):
+        p = run("--run-subtest", "pass-*,!pass-with-info,formatted-?")
+        self.assertEqual(results(p.stdout), {"pass-basic": "SUCCESS", "formatted-7": "SUCCESS"})
+
+    def test_subtest_runs_once(self):
+        p = run("--run-subtest", "pass-basic")
+        self.assertEqual(p.stdout.count("BODY-RAN pass-basic"), 1)
+
+
+class Results(unittest.TestCase):
+    def check(self, name, result, code):
+        p = run("--run-subtest", name)
+        self.assertEqual(results(p.stdout), {name: result}, p.stdout + p.stderr)
+        self.assertEqual(p.returncode, code, p.stdout + p.stderr)
+        return p
+
+    def test_fail(self):
+        p = self.check("fail-assert", "FAIL", EXIT_FAILURE)
+        self.assertIn("Failed assertion: 1 == 2", p.stderr)
+        self.assertIn("error: 1 != 2", p.stderr)
+        # The debug ring is shown on failure.
+        self.assertIn("debug before the failure", p.stderr)
+
+    def test_skip(self):
+        p = self.check("skip-require", "SKIP", EXIT_SKIP)
+        self.assertIn("requirement missing", p.stdout)
+
+    def test_warning_goes_to_stderr(self):
+        p = self.check("warn-on-stderr", "SUCCESS", EXIT_SUCCESS)
+        self.assertIn("WARNING: a warning", p.stderr)
+
+    def test_timeout(self):
+        p = self.check("timeout", "TIMEOUT", EXIT_TIMEOUT)
+        self.assertIn("Timed out: sleeping on purpose", p.stderr)
+
+    def test_crash(self):
+        p = run("--run-subtest", "crash-segv")
+        self.assertEqual(results(p.stdout), {"crash-segv": "CRASH"})
+        self.assertEqual(p.returncode, -11)
+
+    def test_fork(self):
+        self.check("fork-pass", "SUCCESS", EXIT_SUCCESS)
+        p = self.check("fork-fail", "FAIL", EXIT_FAILURE)
+        self.assertIn("child 1 fails", p.stderr)
+
+    def test_mixed_pass_and_skip_passes(self):
+        p = run("--run-subtest", "pass-basic,skip-require")
+        self.assertEqual(p.returncode, EXIT_SUCCESS)
+
+    def test_any_failure_fails(self):
+        p = run("--run-subtest", "pass-basic,fail-assert,skip-require")
+        self.assertEqual(p.returncode, EXIT_FAILURE)
+        self.assertEqual(results(p.stdout),
+                         {"pass-basic": "SUCCESS", "fail-assert": "FAIL", "skip-require": "SKIP"})
+
+
+class Dynamic(unittest.TestCase):
+    def test_dynamic_results(self):
+        p = run("--run-subtest", "dynamic")
+        self.assertIn("Starting dynamic subtest: dyn-pass\n", p.stdout)
+        self.assertEqual(dict(DYNAMIC_LINE.findall(p.stdout)),
+                         {"dyn-pass": "SUCCESS", "dyn-fail": "FAIL", "dyn-skip": "SKIP"})
+        self.assertEqual(results(p.stdout), {"dynamic": "FAIL"})
+        self.assertEqual(p.returncode, EXIT_FAILURE)
+
+    def test_dynamic_selection(self):
+        p = run("--run-subtest", "dynamic", "--dynamic-subtest", "dyn-pass")
+        self.assertEqual(dict(DYNAMIC_LINE.findall(p.stdout)), {"dyn-pass": "SUCCESS"})
+        self.assertEqual(results(p.stdout), {"dynamic": "SUCCESS"})
+        self.assertEqual(p.returncode, EXIT_SUCCESS)
+
+    def test_empty_container_skips(self):
+        p = run("--run-subtest", "dynamic-empty")
+        self.assertEqual(results(p.stdout), {"dynamic-empty": "SKIP"})
+        self.assertEqual(p.returncode, EXIT_SKIP)
+
+
+class Fixtures(unittest.TestCase):
+    def test_skipped_fixture_skips_its_group_only(self):
+        p = run("--run-subtest", "grouped-skipped,after-groups")
+        self.assertEqual(results(p.stdout), {"grouped-skipped": "SKIP", "after-groups": "SUCCESS"})
+        self.assertNotIn("BODY-RAN grouped-skipped", p.stdout)
+        self.assertIn("group requirement missing", p.stdout)
+
+    def test_failed_fixture_fails_its_group(self):
+        p = run("--run-subtest", "grouped-failed,after-groups")
+        self.assertEqual(results(p.stdout), {"grouped-failed": "FAIL", "after-groups": "SUCCESS"})
+        self.assertNotIn("BODY-RAN grouped-failed", p.stdout)
+        self.assertEqual(p.returncode, EXIT_FAILURE)
+
+
+class Sentinels(unittest.TestCase):
+    def test_stderr_sentinels(self):
+        p = run("--run-subtest", "pass-basic,warn-on-stderr", sentinel=True)
+        lines = p.stderr.splitlines()
+        self.assertIn("Starting subtest: pass-basic", lines)
+        self.assertTrue(any(RESULT_LINE.match(l) for l in lines))
+        # The warning sits between warn-on-stderr's own sentinels.
+        start = lines.index("Starting subtest: warn-on-stderr")
+        self.assertIn("WARNING: a warning", "\n".join(lines[start:]))
+
+    def test_no_sentinels_by_default(self):
+        p = run("--run-subtest", "pass-basic")
+        self.assertNotIn("Starting subtest", p.stderr)
+
+
+if __name__ == "__main__":
+    FIXTURE = os.path.abspath(sys.argv.pop(1))
+    unittest.main(verbosity=2)

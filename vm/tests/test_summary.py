@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""Unit tests of vm/summary: merging, verdicts, kernel report scanning."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+SUMMARY = os.environ.get("SUMMARY") or os.path.join(os.path.dirname(__file__), "..", "summary")
+
+
+def result(r):
+    return {"result": r, "out": "", "err": "", "dmesg": ""}
+
+
+class Run:
+    """A fake vm/run output directory."""
+
+    def __init__(self, case):
+        self.tmp = tempfile.TemporaryDirectory()
+        case.addCleanup(self.tmp.cleanup)
+        self.dir = self.tmp.name
+
+    def guest(self, name, tests=None, dmesg="", kmemleak=None, status=None):
+        runner = os.path.join(self.dir, name, "runner")
+        os.makedirs(runner)
+        if tests is not None:
+            with open(os.path.join(runner, "results.json"), "w") as f:
+                json.dump({"__type__": "TestrunResult", "results_version": 10, "uname": "x",
+                           "tests": {k: result(v) for k, v in tests.items()}}, f)
+        with open(os.path.join(self.dir, name, "dmesg.txt"), "w") as f:
+            f.write(dmesg)
+        if kmemleak is not None:
+            with open(os.path.join(self.dir, name, "kmemleak.txt"), "w") as f:
+                f.write(kmemleak)
+        if status is not None:
+            with open(os.path.join(self.dir, name, "status.json"), "w") as f:
+                json.dump(status, f)
+        return runner
+
+    def meta(self, **meta):
+        with open(os.path.join(self.dir, "meta.json"), "w") as f:
+            json.dump(meta, f)
+
+    def summarise(self):
+        p = subprocess.run([sys.executable, SUMMARY, self.dir], capture_output=True, text=True)
+        with open(os.path.join(self.dir, "results.json")) as f:
+            return p.returncode, p.stdout, json.load(f)
+
+
+PASSING = {"igt@a@one": "pass", "igt@a@two": "skip", "igt@b@one": "pass"}
+
+
+class Verdicts(unittest.TestCase):
+    def test_pass_and_skip_pass(self):
+        r = Run(self)
+        r.guest("l1", PASSING)
+        code, out, merged = r.summarise()
+        self.assertEqual(code, 0, out)
+        self.assertIn("Verdict: PASS", out)
+        self.assertEqual(merged["totals"][""]["pass"], 2)
+        self.assertEqual(merged["totals"]["a"]["skip"], 1)
+
+    def test_each_failing_result_fails(self):
+        for bad in ("fail", "dmesg-fail", "incomplete", "timeout", "crash", "abort"):
+            r = Run(self)
+            r.guest("l1", dict(PASSING, **{"igt@b@two": bad}))
+            code, out, _ = r.summarise()
+            self.assertEqual(code, 1, bad)
+            self.assertIn("igt@b@two", out)
+
+    def test_warn_and_dmesg_warn_alone_pass(self):
+        r = Run(self)
+        r.guest("l1", dict(PASSING, **{"igt@b@two": "warn", "igt@b@three": "dmesg-warn"}))
+        code, out, _ = r.summarise()
+        self.assertEqual(code, 0, out)
+        self.assertIn("dmesg-warn", out)
+
+    def test_no_results_fails(self):
+        r = Run(self)
+        r.guest("l1")
+        code, out, _ = r.summarise()
+        self.assertEqual(code, 1)
+        self.assertIn("left no results", out)
+
+    def test_guest_error_fails(self):
+        r = Run(self)
+        r.guest("l1", PASSING, status={"error": "hung: killed after 600 s"})
+        code, out, _ = r.summarise()
+        self.assertEqual(code, 1)
+        self.assertIn("hung: killed after 600 s", out)
+
+
+class KernelReports(unittest.TestCase):
+    def check(self, line):
+        r = Run(self)
+        r.guest("l1", PASSING, dmesg="[    1.0] fine\n" + line + "\n")
+        code, out, _ = r.summarise()
+        self.assertEqual(code, 1, line)
+        self.assertIn(line.strip(), out)
+
+    def test_warn(self):
+        self.check("[   12.3] WARNING: CPU: 1 PID: 77 at drivers/gpu/drm/vgem/vgem_drv.c:100 f+0x1/0x2")
+
+    def test_lockdep(self):
+        self.check("[   12.3] WARNING: possible circular locking dependency detected")
+
+    def test_kasan(self):
+        self.check("[   12.3] BUG: KASAN: slab-use-after-free in vgem_gem_free_object+0x1/0x2")
+
+    def test_atomic_sleep(self):
+        self.check("[   12.3] BUG: sleeping function called from invalid context at mm/slub.c:1")
+
+    def test_hung_task(self):
+        self.check("[  250.0] INFO: task revoke:123 blocked for more than 120 seconds.")
+
+    def test_kmemleak(self):
+        r = Run(self)
+        r.guest("l1", PASSING, kmemleak="unreferenced object 0xffff888003a1b000 (size 64):\n")
+        code, out, _ = r.summarise()
+        self.assertEqual(code, 1)
+        self.assertIn("kmemleak.txt", out)
+
+    def test_ordinary_warnings_pass(self):
+        r = Run(self)
+        r.guest("l1", PASSING, dmesg="[    0.5] ACPI: warning of no interest\n[    1.0] [drm] features: -virgl\n")
+        self.assertEqual(r.summarise()[0], 0)
+
+
+class Merging(unittest.TestCase):
+    def test_nested_guest_results_merge(self):
+        r = Run(self)
+        r.guest("l1", PASSING)
+        r.guest("l2", {"igt@c@blob": "pass"})
+        code, out, merged = r.summarise()
+        self.assertEqual(code, 0, out)
+        self.assertEqual(set(merged["tests"]), set(PASSING) | {"igt@c@blob"})
+        self.assertEqual(merged["__type__"], "TestrunResult")
+        self.assertRegex(out, r"\nc +1\b")
+
+    def test_nested_guest_failure_fails(self):
+        r = Run(self)
+        r.guest("l1", PASSING)
+        r.guest("l2", dmesg="[ 1.0] Kernel panic - not syncing: oops\n")
+        code, out, _ = r.summarise()
+        self.assertEqual(code, 1)
+        self.assertIn("guest l2 left no results", out)
+
+    def test_dynamic_parts_are_not_counted_as_rows(self):
+        r = Run(self)
+        r.guest("l1", {"igt@a@dyn": "pass", "igt@a@dyn@part": "pass"})
+        _, out, merged = r.summarise()
+        self.assertRegex(out, r"\na +1\n")
+
+
+class PartialResults(unittest.TestCase):
+    def test_journal_of_a_hung_guest(self):
+        r = Run(self)
+        runner = r.guest("l1", status={"error": "hung"})
+        with open(os.path.join(runner, "joblist.txt"), "w") as f:
+            f.write("a one,two\nb three\nc four\n")
+        os.makedirs(os.path.join(runner, "0"))
+        with open(os.path.join(runner, "0", "out.txt"), "w") as f:
+            f.write("Starting subtest: one\nSubtest one: SUCCESS (0.1s)\nStarting subtest: two\n")
+        code, out, merged = r.summarise()
+        self.assertEqual(code, 1)
+        results = {k: v["result"] for k, v in merged["tests"].items()}
+        self.assertEqual(results, {"igt@a@one": "pass", "igt@a@two": "incomplete",
+                                   "igt@b@three": "notrun", "igt@c@four": "notrun"})
+        self.assertIn("partial results", out)
+
+
+class Description(unittest.TestCase):
+    def test_run_description(self):
+        r = Run(self)
+        r.guest("l1", PASSING)
+        r.meta(flavour="debug", kernel_release="7.3.4-testbed-debug", debian_version="7.3.4-1~bpo13+1",
+               series_digest="abc", series_patches=3, qemu="TCG (QEMU 7.2)", blob_mode="nested",
+               guest_root="sid", stages=[{"name": "kernel-build", "seconds": 12, "status": 0}])
+        _, out, _ = r.summarise()
+        self.assertIn("debug kernel 7.3.4-testbed-debug (Debian linux-source-7.3 7.3.4-1~bpo13+1)", out)
+        self.assertIn("series abc (3 patches)", out)
+        self.assertIn("virtio-gpu blob: nested", out)
+        self.assertIn("kernel-build 12s", out)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
