@@ -5,6 +5,8 @@
 
 #include "igt_core.h"
 
+#define ARRAY_SIZE(arr) (sizeof(arr) / sizeof(arr[0]))
+
 #define DRIVER_VGEM (1 << 2)
 #define DRIVER_VIRTIO (1 << 10)
 

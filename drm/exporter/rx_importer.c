@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Revocable dma-buf test exporter: a test importer of known behaviour.
+ *
+ * It attaches statically or dynamically, maps at once, and answers
+ * invalidate_mappings either by unmapping in the callback (like mlx5) or
+ * by unmapping from a worker a set time later (like importers that defer
+ * the unmap). Userspace holds it as an fd; closing the fd unmaps and
+ * detaches.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-resv.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+
+#include "rx.h"
+
+/**
+ * struct rx_importer - one test importer
+ * @dmabuf: the imported buffer, referenced
+ * @attach: the attachment
+ * @flags: REVOKE_IMPORTER_*
+ * @unmap_delay_ms: 0 to unmap in the callback, else the worker's delay
+ * @unmap_work: the deferred unmap
+ * @sgt: the mapping, or NULL; protected by the reservation lock
+ * @stale: invalidated but not yet unmapped; protected by the lock
+ * @status: what STATUS reports; protected by the lock
+ */
+struct rx_importer {
+	struct dma_buf *dmabuf;
+	struct dma_buf_attachment *attach;
+	u32 flags;
+	u32 unmap_delay_ms;
+	struct delayed_work unmap_work;
+	struct sg_table *sgt;
+	bool stale;
+	struct revoke_importer_status status;
+};
+
+/**
+ * rx_importer_unmap_locked - drop the mapping, and the pin with it
+ * @imp: the importer, its buffer locked
+ */
+static void rx_importer_unmap_locked(struct rx_importer *imp)
+{
+	dma_resv_assert_held(imp->dmabuf->resv);
+	if (!imp->sgt)
+		return;
+	dma_buf_unmap_attachment(imp->attach, imp->sgt, DMA_BIDIRECTIONAL);
+	if (imp->flags & REVOKE_IMPORTER_PIN)
+		dma_buf_unpin(imp->attach);
+	imp->sgt = NULL;
+	imp->stale = false;
+	imp->status.mapped = 0;
+}
+
+/**
+ * rx_importer_map_locked - map (and pin, if asked) the buffer
+ * @imp: the importer, its buffer locked
+ *
+ * Return: 0 or the exporter's error, also kept for STATUS.
+ */
+static int rx_importer_map_locked(struct rx_importer *imp)
+{
+	struct sg_table *sgt;
+	int ret;
+
+	dma_resv_assert_held(imp->dmabuf->resv);
+	if (imp->stale)
+		rx_importer_unmap_locked(imp);
+	if (imp->sgt)
+		return 0;
+	if (imp->flags & REVOKE_IMPORTER_PIN) {
+		ret = dma_buf_pin(imp->attach);
+		if (ret)
+			goto err;
+	}
+	sgt = dma_buf_map_attachment(imp->attach, DMA_BIDIRECTIONAL);
+	if (IS_ERR(sgt)) {
+		ret = PTR_ERR(sgt);
+		if (imp->flags & REVOKE_IMPORTER_PIN)
+			dma_buf_unpin(imp->attach);
+		goto err;
+	}
+	imp->sgt = sgt;
+	imp->status.mapped = 1;
+	imp->status.map_error = 0;
+	imp->status.maps++;
+	return 0;
+
+err:
+	imp->status.map_error = -ret;
+	return ret;
+}
+
+/**
+ * rx_importer_invalidate - invalidate_mappings: unmap now or schedule it
+ * @attach: the attachment
+ *
+ * Bounded either way: no waiting, and the worker only needs the lock.
+ */
+static void rx_importer_invalidate(struct dma_buf_attachment *attach)
+{
+	struct rx_importer *imp = attach->importer_priv;
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	imp->status.invalidations++;
+	if (!imp->sgt)
+		return;
+	if (!imp->unmap_delay_ms) {
+		rx_importer_unmap_locked(imp);
+		return;
+	}
+	imp->stale = true;
+	schedule_delayed_work(&imp->unmap_work, msecs_to_jiffies(imp->unmap_delay_ms));
+}
+
+/**
+ * rx_importer_unmap_work - the deferred unmap
+ * @work: rx_importer.unmap_work
+ */
+static void rx_importer_unmap_work(struct work_struct *work)
+{
+	struct rx_importer *imp = container_of(to_delayed_work(work),
+					       struct rx_importer, unmap_work);
+
+	dma_resv_lock(imp->dmabuf->resv, NULL);
+	if (imp->stale)
+		rx_importer_unmap_locked(imp);
+	dma_resv_unlock(imp->dmabuf->resv);
+}
+
+/* Dynamic attachment ops, indexed by [revocable][peer2peer]. */
+static const struct dma_buf_attach_ops rx_importer_ops[2][2] = {
+	{ { .allow_peer2peer = false }, { .allow_peer2peer = true } },
+	{
+		{ .allow_peer2peer = false, .invalidate_mappings = rx_importer_invalidate },
+		{ .allow_peer2peer = true, .invalidate_mappings = rx_importer_invalidate },
+	},
+};
+
+/**
+ * rx_importer_release - close: unmap, detach, let go of the buffer
+ * @inode: unused
+ * @file: the importer fd
+ *
+ * Return: 0.
+ */
+static int rx_importer_release(struct inode *inode, struct file *file)
+{
+	struct rx_importer *imp = file->private_data;
+
+	cancel_delayed_work_sync(&imp->unmap_work);
+	dma_resv_lock(imp->dmabuf->resv, NULL);
+	rx_importer_unmap_locked(imp);
+	dma_resv_unlock(imp->dmabuf->resv);
+	dma_buf_detach(imp->dmabuf, imp->attach);
+	dma_buf_put(imp->dmabuf);
+	kfree(imp);
+	return 0;
+}
+
+/**
+ * rx_importer_ioctl - MAP, UNMAP and STATUS on an importer fd
+ * @file: the importer fd
+ * @cmd: the ioctl
+ * @arg: user pointer for STATUS
+ *
+ * Return: 0, the exporter's map error, -EINTR, -EFAULT or -ENOTTY.
+ */
+static long rx_importer_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct rx_importer *imp = file->private_data;
+	struct revoke_importer_status status;
+	struct dma_resv *resv = imp->dmabuf->resv;
+	int ret = 0;
+
+	if (cmd != REVOKE_IMPORTER_IOCTL_MAP && cmd != REVOKE_IMPORTER_IOCTL_UNMAP &&
+	    cmd != REVOKE_IMPORTER_IOCTL_STATUS)
+		return -ENOTTY;
+	if (dma_resv_lock_interruptible(resv, NULL))
+		return -EINTR;
+	if (cmd == REVOKE_IMPORTER_IOCTL_MAP)
+		ret = rx_importer_map_locked(imp);
+	else if (cmd == REVOKE_IMPORTER_IOCTL_UNMAP)
+		rx_importer_unmap_locked(imp);
+	status = imp->status;
+	dma_resv_unlock(resv);
+
+	if (cmd == REVOKE_IMPORTER_IOCTL_STATUS &&
+	    copy_to_user((void __user *)arg, &status, sizeof(status)))
+		return -EFAULT;
+	return ret;
+}
+
+static const struct file_operations rx_importer_fops = {
+	.owner = THIS_MODULE,
+	.release = rx_importer_release,
+	.unlocked_ioctl = rx_importer_ioctl,
+};
+
+/**
+ * rx_importer_create - IMPORT: attach the test importer to a dma-buf and map
+ * @dev: the device the importer attaches as
+ * @args: the dma-buf and the importer's behaviour in, its fd out
+ *
+ * Return: 0, or a negative errno: -EBADF or -EINVAL for a bad fd, the
+ * exporter's attach or map error, -ENOMEM.
+ */
+int rx_importer_create(struct device *dev, struct revoke_exporter_import *args)
+{
+	bool dynamic = args->flags & REVOKE_IMPORTER_DYNAMIC;
+	const struct dma_buf_attach_ops *ops;
+	struct rx_importer *imp;
+	struct file *file;
+	int ret, fd;
+
+	imp = kzalloc_obj(*imp);
+	if (!imp)
+		return -ENOMEM;
+	imp->flags = args->flags;
+	imp->unmap_delay_ms = args->unmap_delay_ms;
+	INIT_DELAYED_WORK(&imp->unmap_work, rx_importer_unmap_work);
+
+	imp->dmabuf = dma_buf_get(args->fd);
+	if (IS_ERR(imp->dmabuf)) {
+		ret = PTR_ERR(imp->dmabuf);
+		goto err_free;
+	}
+	/* Fully set up before the attach: the callback may run at once. */
+	if (dynamic) {
+		ops = &rx_importer_ops[!!(args->flags & REVOKE_IMPORTER_REVOCABLE)]
+				      [!!(args->flags & REVOKE_IMPORTER_P2P)];
+		imp->attach = dma_buf_dynamic_attach(imp->dmabuf, dev, ops, imp);
+	} else {
+		imp->attach = dma_buf_attach(imp->dmabuf, dev);
+	}
+	if (IS_ERR(imp->attach)) {
+		ret = PTR_ERR(imp->attach);
+		goto err_put;
+	}
+
+	dma_resv_lock(imp->dmabuf->resv, NULL);
+	ret = rx_importer_map_locked(imp);
+	dma_resv_unlock(imp->dmabuf->resv);
+	if (ret)
+		goto err_detach;
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto err_unmap;
+	}
+	file = anon_inode_getfile("[revoke_importer]", &rx_importer_fops, imp, O_RDWR);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		ret = PTR_ERR(file);
+		goto err_unmap;
+	}
+	fd_install(fd, file);
+	args->importer_fd = fd;
+	return 0;
+
+err_unmap:
+	cancel_delayed_work_sync(&imp->unmap_work);
+	dma_resv_lock(imp->dmabuf->resv, NULL);
+	rx_importer_unmap_locked(imp);
+	dma_resv_unlock(imp->dmabuf->resv);
+err_detach:
+	dma_buf_detach(imp->dmabuf, imp->attach);
+err_put:
+	dma_buf_put(imp->dmabuf);
+err_free:
+	kfree(imp);
+	return ret;
+}

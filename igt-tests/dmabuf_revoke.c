@@ -1,0 +1,1046 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Copyright © 2026 The dma-buf revoke test authors
+ */
+
+/**
+ * TEST: dmabuf revoke
+ * Category: Core
+ * Description: The revocable dma-buf test exporter: its revoke, restore and
+ *		move sequences, their fence and unmap waits, and its answers
+ *		to bad input.
+ * Sub-category: DMA-BUF
+ * Functionality: dma-buf revoke
+ * Test category: functionality test
+ *
+ * SUBTEST: create-bad-size
+ * Description: CREATE refuses sizes that are zero, not page aligned or
+ *		too large with EINVAL.
+ *
+ * SUBTEST: create-bad-flags
+ * Description: CREATE refuses unknown flags with EINVAL.
+ *
+ * SUBTEST: bad-fd
+ * Description: Every buffer ioctl answers EBADF for a closed fd and
+ *		EINVAL for an fd that is not a dma-buf.
+ *
+ * SUBTEST: foreign-dmabuf
+ * Description: Every buffer ioctl answers EOPNOTSUPP for a dma-buf of
+ *		another exporter (vgem).
+ *
+ * SUBTEST: bad-arguments
+ * Description: Reserved fields, unknown flags, out-of-range timeouts,
+ *		errnos and delays are refused with EINVAL; unknown and
+ *		wrongly sized ioctls with ENOTTY.
+ *
+ * SUBTEST: non-root-open
+ * Description: The device is root only: another user gets EACCES.
+ *
+ * SUBTEST: revoke-idle
+ * Description: A buffer nobody imported revokes at once and reports no
+ *		attachments or mappings.
+ *
+ * SUBTEST: double-revoke
+ * Description: Revoking a revoked buffer fails with EALREADY and changes
+ *		nothing.
+ *
+ * SUBTEST: restore-without-revoke
+ * Description: Restoring a buffer that is not revoked fails with EALREADY.
+ *
+ * SUBTEST: revoke-restore-cycle
+ * Description: Revoke and restore alternate, and the state follows.
+ *
+ * SUBTEST: attach-after-revoke
+ * Description: While revoked, attaching fails with ENODEV; after restore
+ *		it works.
+ *
+ * SUBTEST: map-after-revoke
+ * Description: An importer attached before the revoke cannot map while
+ *		revoked (ENODEV) and maps again after restore.
+ *
+ * SUBTEST: revoke-dynamic-importer
+ * Description: A revocable importer that unmaps in its callback is
+ *		counted, invalidated and unmapped before the revoke returns,
+ *		with no unmap wait to speak of.
+ *
+ * SUBTEST: revoke-deferred-unmap
+ * Description: An importer that unmaps from a worker makes the revoke
+ *		wait that long, and no longer.
+ *
+ * SUBTEST: refuse-non-revocable
+ * Description: By default static importers and dynamic importers without
+ *		invalidate_mappings are refused with EOPNOTSUPP.
+ *
+ * SUBTEST: static-importer-timeout
+ * Description: When non-revocable importers are allowed, a static
+ *		importer never unmaps: the revoke fails with ETIMEDOUT after
+ *		its timeout and names the attachment that holds the mapping.
+ *
+ * SUBTEST: require-p2p
+ * Description: A buffer that requires peer-to-peer importers refuses
+ *		others with EOPNOTSUPP.
+ *
+ * SUBTEST: pinned-move
+ * Description: A pinned buffer cannot move (EBUSY) but can be revoked,
+ *		which ends the pin.
+ *
+ * SUBTEST: mmap-revoke-restore
+ * Description: A CPU mapping of the dma-buf gets SIGBUS while the buffer
+ *		is revoked and sees the data again after restore.
+ *
+ * SUBTEST: mmap-refused
+ * Description: mmap fails with EINVAL when the buffer does not offer it or
+ *		the mapping is private.
+ *
+ * SUBTEST: move-keeps-data
+ * Description: MOVE gives the buffer new pages with the same contents; CPU
+ *		mappings and importers re-map and see the data.
+ *
+ * SUBTEST: move-deferred-unmap
+ * Description: MOVE waits until the old pages are unmapped.
+ *
+ * SUBTEST: fault-injection
+ * Description: FAIL_MAP makes exactly the next map fail with the errno
+ *		given.
+ *
+ * SUBTEST: fence-wait-signal
+ * Description: With an unsignalled sw_sync fence in the reservation, the
+ *		revoke does not finish before the fence signals and
+ *		finishes soon after; repeated to report p50 and p99.
+ *
+ * SUBTEST: fence-wait-timeout
+ * Description: A fence that never signals makes the revoke fail with
+ *		ETIMEDOUT after its timeout, leaving the buffer revoked.
+ *
+ * SUBTEST: revoke-interrupted
+ * Description: A signal ends a revoke that waits for a fence with EINTR;
+ *		the buffer stays revoked and can be restored.
+ *
+ * SUBTEST: restore-cancels-revoke
+ * Description: A restore while a revoke waits for a deferred unmap ends
+ *		that revoke with ECANCELED.
+ *
+ * SUBTEST: close-during-revoke
+ * Description: Closing the last fd of a buffer whose revoke waits keeps
+ *		the buffer until the revoke returns; then it is freed.
+ *
+ * SUBTEST: many-buffers
+ * Description: Many buffers with several importers each go through many
+ *		revoke and restore cycles, and every counter balances.
+ *
+ * SUBTEST: module-unload
+ * Description: The module cannot be unloaded while a buffer or importer
+ *		lives, and unloads once they are gone.
+ */
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "igt.h"
+#include "igt_kmod.h"
+#include "igt_vgem.h"
+#include "dmabuf_sync_file.h"
+#include "revoke_exporter_helpers.h"
+#include "sw_sync.h"
+
+#define NSEC_PER_MSEC 1000000ull
+#define NSEC_PER_SEC 1000000000ull
+#define BUF_SIZE (16 * 4096)
+#define REVOCABLE (REVOKE_IMPORTER_DYNAMIC | REVOKE_IMPORTER_REVOCABLE)
+/* Under TCG a bounded step can still take a while; tests allow this much. */
+#define SLACK_NS (2 * NSEC_PER_SEC)
+
+static int dev = -1;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
+
+static void assert_revoked(int dmabuf, bool revoked)
+{
+	struct revoke_exporter_query q;
+
+	revoke_exporter_query(dev, dmabuf, &q);
+	igt_assert_eq(!!(q.state & REVOKE_EXPORTER_STATE_REVOKED), revoked);
+}
+
+/* Each buffer ioctl on @fd must fail with @err. */
+static void assert_buffer_ioctls_fail(int fd, int err)
+{
+	struct revoke_exporter_revoke r;
+	struct revoke_exporter_query q;
+	int importer;
+
+	igt_assert_eq(__revoke_exporter_revoke(dev, fd, NSEC_PER_SEC, &r), -err);
+	igt_assert_eq(__revoke_exporter_move(dev, fd, NSEC_PER_SEC, &r), -err);
+	igt_assert_eq(__revoke_exporter_restore(dev, fd), -err);
+	igt_assert_eq(__revoke_exporter_query(dev, fd, &q), -err);
+	igt_assert_eq(__revoke_exporter_fail_map(dev, fd, EIO), -err);
+	if (err != EOPNOTSUPP) /* the test importer attaches to any dma-buf */
+		igt_assert_eq(__revoke_importer_attach(dev, fd, REVOCABLE, 0, &importer), -err);
+}
+
+static void test_create_bad_size(void)
+{
+	static const uint64_t sizes[] = {
+		0, 1, 4095, 4097, REVOKE_EXPORTER_MAX_SIZE + 4096, ~0ull & ~4095ull,
+	};
+	int fd;
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++)
+		igt_assert_eq(__revoke_exporter_create(dev, sizes[i], 0, &fd), -EINVAL);
+	igt_assert_eq(__revoke_exporter_create(dev, 4096, 0, &fd), 0);
+	close(fd);
+}
+
+static void test_create_bad_flags(void)
+{
+	int fd;
+
+	for (unsigned int bit = 4; bit < 32; bit++)
+		igt_assert_eq(__revoke_exporter_create(dev, 4096, 1u << bit, &fd), -EINVAL);
+	igt_assert_eq(__revoke_exporter_create(dev, 4096, REVOKE_EXPORTER_CREATE_FLAGS, &fd), 0);
+	close(fd);
+}
+
+static void test_bad_fd(void)
+{
+	int closed = dup(dev), null = open("/dev/null", O_RDWR);
+
+	close(closed);
+	assert_buffer_ioctls_fail(closed, EBADF);
+	assert_buffer_ioctls_fail(-1, EBADF);
+	assert_buffer_ioctls_fail(null, EINVAL);
+	assert_buffer_ioctls_fail(dev, EINVAL);
+	close(null);
+}
+
+static void test_foreign_dmabuf(void)
+{
+	struct vgem_bo bo = { .width = 1024, .height = 1, .bpp = 32 };
+	int vgem = drm_open_driver(DRIVER_VGEM), dmabuf;
+
+	vgem_create(vgem, &bo);
+	dmabuf = prime_handle_to_fd(vgem, bo.handle);
+	assert_buffer_ioctls_fail(dmabuf, EOPNOTSUPP);
+	close(dmabuf);
+	drm_close_driver(vgem);
+}
+
+static void test_bad_arguments(void)
+{
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0), importer;
+	struct revoke_exporter_revoke r = { .fd = dmabuf, .timeout_ns = NSEC_PER_SEC };
+	struct revoke_exporter_buf b = { .fd = dmabuf };
+	struct revoke_exporter_query q = { .fd = dmabuf };
+
+	r.flags = 1;
+	igt_assert_eq(ioctl(dev, REVOKE_EXPORTER_IOCTL_REVOKE, &r), -1);
+	igt_assert_eq(errno, EINVAL);
+	r.flags = 0;
+	r.pad = 1;
+	igt_assert_eq(ioctl(dev, REVOKE_EXPORTER_IOCTL_MOVE, &r), -1);
+	igt_assert_eq(errno, EINVAL);
+	r.pad = 0;
+	igt_assert_eq(__revoke_exporter_revoke(dev, dmabuf, 0, &r), -EINVAL);
+	igt_assert_eq(__revoke_exporter_revoke(dev, dmabuf, 61 * NSEC_PER_SEC, &r), -EINVAL);
+	igt_assert_eq(__revoke_exporter_move(dev, dmabuf, 0, &r), -EINVAL);
+	b.flags = 1;
+	igt_assert_eq(ioctl(dev, REVOKE_EXPORTER_IOCTL_RESTORE, &b), -1);
+	igt_assert_eq(errno, EINVAL);
+	q.flags = 1;
+	igt_assert_eq(ioctl(dev, REVOKE_EXPORTER_IOCTL_QUERY, &q), -1);
+	igt_assert_eq(errno, EINVAL);
+	igt_assert_eq(__revoke_exporter_fail_map(dev, dmabuf, 4096), -EINVAL);
+
+	igt_assert_eq(__revoke_importer_attach(dev, dmabuf, 1u << 4, 0, &importer), -EINVAL);
+	igt_assert_eq(__revoke_importer_attach(dev, dmabuf, REVOKE_IMPORTER_REVOCABLE, 0,
+					       &importer), -EINVAL);
+	igt_assert_eq(__revoke_importer_attach(dev, dmabuf, REVOKE_IMPORTER_PIN, 0,
+					       &importer), -EINVAL);
+	igt_assert_eq(__revoke_importer_attach(dev, dmabuf, REVOCABLE, 60001, &importer), -EINVAL);
+
+	/* Unknown ioctls, and known ones with a truncated or oversized struct. */
+	igt_assert_eq(ioctl(dev, _IO(REVOKE_EXPORTER_IOC_MAGIC, 0x3f)), -1);
+	igt_assert_eq(errno, ENOTTY);
+	igt_assert_eq(ioctl(dev, _IOWR(REVOKE_EXPORTER_IOC_MAGIC, 0x01, struct revoke_exporter_buf),
+			    &b), -1);
+	igt_assert_eq(errno, ENOTTY);
+	igt_assert_eq(ioctl(dev, _IOWR(REVOKE_EXPORTER_IOC_MAGIC, 0x04,
+				       struct { struct revoke_exporter_query q; uint64_t extra; }),
+			    &q), -1);
+	igt_assert_eq(errno, ENOTTY);
+
+	/* Nothing above changed the buffer. */
+	assert_revoked(dmabuf, false);
+	revoke_exporter_assert_balanced(dev, dmabuf);
+	close(dmabuf);
+}
+
+static void test_non_root_open(void)
+{
+	igt_fork(child, 1) {
+		igt_assert_eq(setgid(65534), 0);
+		igt_assert_eq(setuid(65534), 0);
+		igt_assert_eq(open(REVOKE_EXPORTER_DEVICE, O_RDWR), -1);
+		igt_assert_eq(errno, EACCES);
+	}
+	igt_waitchildren();
+}
+
+static void test_revoke_idle(void)
+{
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
+	struct revoke_exporter_revoke r;
+	struct revoke_exporter_query q;
+
+	revoke_exporter_revoke(dev, dmabuf, &r);
+	igt_assert_eq(r.attachments, 0);
+	igt_assert_eq(r.mappings_before, 0);
+	igt_assert_eq(r.mappings_after, 0);
+	igt_assert_lt_u64(r.fence_wait_ns + r.unmap_wait_ns, SLACK_NS);
+	revoke_exporter_query(dev, dmabuf, &q);
+	igt_assert_eq(q.state, REVOKE_EXPORTER_STATE_REVOKED);
+	igt_assert_eq_u64(q.revoke, 1);
+	igt_assert_eq_u64(q.size, BUF_SIZE);
+	close(dmabuf);
+}
+
+static void test_double_revoke(void)
+{
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
+	struct revoke_exporter_revoke r;
+	struct revoke_exporter_query q;
+
+	revoke_exporter_revoke(dev, dmabuf, &r);
+	igt_assert_eq(__revoke_exporter_revoke(dev, dmabuf, NSEC_PER_SEC, &r), -EALREADY);
+	revoke_exporter_query(dev, dmabuf, &q);
+	igt_assert_eq_u64(q.revoke, 1);
+	assert_revoked(dmabuf, true);
+	close(dmabuf);
+}
+
+static void test_restore_without_revoke(void)
+{
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
+	struct revoke_exporter_revoke r;
+
+	igt_assert_eq(__revoke_exporter_restore(dev, dmabuf), -EALREADY);
+	revoke_exporter_revoke(dev, dmabuf, &r);
+	revoke_exporter_restore(dev, dmabuf);
+	igt_assert_eq(__revoke_exporter_restore(dev, dmabuf), -EALREADY);
+	close(dmabuf);
+}
+
+static void test_revoke_restore_cycle(void)
+{
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
+	struct revoke_exporter_revoke r;
+	struct revoke_exporter_query q;
+
+	for (int i = 0; i < 10; i++) {
+		revoke_exporter_revoke(dev, dmabuf, &r);
+		assert_revoked(dmabuf, true);
+		revoke_exporter_restore(dev, dmabuf);
+		assert_revoked(dmabuf, false);
+	}
+	revoke_exporter_query(dev, dmabuf, &q);
+	igt_assert_eq_u64(q.revoke, 10);
+	igt_assert_eq_u64(q.restore, 10);
+	close(dmabuf);
+}
+
+static void test_attach_after_revoke(void)
+{
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0), importer;
+	struct revoke_exporter_revoke r;
+
+	revoke_exporter_revoke(dev, dmabuf, &r);
+	igt_assert_eq(__revoke_importer_attach(dev, dmabuf, REVOCABLE, 0, &importer), -ENODEV);
+	revoke_exporter_restore(dev, dmabuf);
+	importer = revoke_importer_attach(dev, dmabuf, REVOCABLE, 0);
+	close(importer);
+	revoke_exporter_assert_balanced(dev, dmabuf);
+	close(dmabuf);
+}
+
+static void test_map_after_revoke(void)
+{
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
+	int importer = revoke_importer_attach(dev, dmabuf, REVOCABLE, 0);
+	struct revoke_importer_status st;
+	struct revoke_exporter_revoke r;
+
+	revoke_exporter_revoke(dev, dmabuf, &r);
+	igt_assert_eq(__revoke_importer_map(importer), -ENODEV);
+	revoke_importer_status(importer, &st);
+	igt_assert_eq(st.mapped, 0);
+	igt_assert_eq(st.map_error, ENODEV);
+
+	revoke_exporter_restore(dev, dmabuf);
+	igt_assert_eq(__revoke_importer_map(importer), 0);
+	revoke_importer_status(importer, &st);
+	igt_assert_eq(st.mapped, 1);
+	igt_assert_eq(st.maps, 2);
+	close(importer);
+	revoke_exporter_assert_balanced(dev, dmabuf);
+	close(dmabuf);
+}
+
+static void test_revoke_dynamic_importer(void)
+{
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
+	int importer = revoke_importer_attach(dev, dmabuf, REVOCABLE, 0);
+	struct revoke_importer_status st;
+	struct revoke_exporter_revoke r;
+
+	revoke_exporter_revoke(dev, dmabuf, &r);
+	igt_info("invalidate %.3f ms, fence wait %.3f ms, unmap wait %.3f ms\n",
+		 r.invalidate_ns / 1e6, r.fence_wait_ns / 1e6, r.unmap_wait_ns / 1e6);
+	igt_assert_eq(r.attachments, 1);
+	igt_assert_eq(r.dynamic, 1);
+	igt_assert_eq(r.static_, 0);
+	igt_assert_eq(r.revocable, 1);
+	igt_assert_eq(r.mappings_before, 1);
+	igt_assert_eq(r.mappings_after, 0);
+	igt_assert_lt_u64(r.unmap_wait_ns, SLACK_NS);
+	revoke_importer_status(importer, &st);
+	igt_assert_eq(st.invalidations, 1);
+	igt_assert_eq(st.mapped, 0);
+	close(importer);
+	revoke_exporter_assert_balanced(dev, dmabuf);
+	close(dmabuf);
+}
+
+static void test_revoke_deferred_unmap(void)
+{
+	const uint32_t delay_ms = 300;
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
+	int importer = revoke_importer_attach(dev, dmabuf, REVOCABLE, delay_ms);
+	struct revoke_exporter_revoke r;
+
+	revoke_exporter_revoke(dev, dmabuf, &r);
+	igt_info("deferred unmap of %u ms: unmap wait %.1f ms\n", delay_ms, r.unmap_wait_ns / 1e6);
+	igt_assert_eq(r.mappings_before, 1);
+	igt_assert_eq(r.mappings_after, 0);
+	/* The worker's delay counts from the callback, before the fence wait. */
+	igt_assert_lte_u64(r.fence_wait_ns + r.unmap_wait_ns, delay_ms * NSEC_PER_MSEC + SLACK_NS);
+	igt_assert_lte_u64((delay_ms - 50) * NSEC_PER_MSEC, r.fence_wait_ns + r.unmap_wait_ns +
+			   r.invalidate_ns);
+	close(importer);
+	revoke_exporter_assert_balanced(dev, dmabuf);
+	close(dmabuf);
+}
+
+static void test_refuse_non_revocable(void)
+{
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0), importer;
+
+	igt_assert_eq(__revoke_importer_attach(dev, dmabuf, 0, 0, &importer), -EOPNOTSUPP);
+	igt_assert_eq(__revoke_importer_attach(dev, dmabuf, REVOKE_IMPORTER_DYNAMIC, 0,
+					       &importer), -EOPNOTSUPP);
+	revoke_exporter_assert_balanced(dev, dmabuf);
+	close(dmabuf);
+}
+
+static void test_static_importer_timeout(void)
+{
+	const uint64_t timeout = 500 * NSEC_PER_MSEC;
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, REVOKE_EXPORTER_ALLOW_STATIC);
+	int importer = revoke_importer_attach(dev, dmabuf, 0, 0);
+	struct revoke_exporter_revoke r;
+	struct revoke_exporter_query q;
+
+	igt_assert_eq(__revoke_exporter_revoke(dev, dmabuf, timeout, &r), -ETIMEDOUT);
+	igt_assert_eq(r.attachments, 1);
+	igt_assert_eq(r.static_, 1);
+	igt_assert_eq(r.revocable, 0);
+	igt_assert_eq(r.mappings_after, 1);
+	igt_assert_lte_u64(timeout, r.unmap_wait_ns);
+	igt_assert_lt_u64(r.unmap_wait_ns, timeout + SLACK_NS);
+	igt_assert_eq(r.holders, 1);
+	igt_assert_eq(r.holder[0].id, 1);
+	igt_assert_eq(r.holder[0].flags, 0);
+	igt_assert_eq(r.holder[0].mappings, 1);
+	igt_assert_f(!strcmp(r.holder[0].device, "revoke_importer"),
+		     "holder is %s\n", r.holder[0].device);
+
+	/* The static importer only lets go when it is closed. */
+	assert_revoked(dmabuf, true);
+	close(importer);
+	revoke_exporter_query(dev, dmabuf, &q);
+	igt_assert_eq(q.mappings, 0);
+	igt_assert_eq(q.attachments, 0);
+	revoke_exporter_assert_balanced(dev, dmabuf);
+	close(dmabuf);
+}
+
+static void test_require_p2p(void)
+{
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, REVOKE_EXPORTER_REQUIRE_P2P), importer;
+
+	igt_assert_eq(__revoke_importer_attach(dev, dmabuf, REVOCABLE, 0, &importer), -EOPNOTSUPP);
+	importer = revoke_importer_attach(dev, dmabuf, REVOCABLE | REVOKE_IMPORTER_P2P, 0);
+	close(importer);
+	close(dmabuf);
+}
+
+static void test_pinned_move(void)
+{
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, REVOKE_EXPORTER_PIN);
+	int importer = revoke_importer_attach(dev, dmabuf, REVOCABLE | REVOKE_IMPORTER_PIN, 0);
+	struct revoke_exporter_revoke r;
+	struct revoke_exporter_query q;
+
+	revoke_exporter_query(dev, dmabuf, &q);
+	igt_assert_eq(q.state, REVOKE_EXPORTER_STATE_PINNED);
+	igt_assert_eq(__revoke_exporter_move(dev, dmabuf, NSEC_PER_SEC, &r), -EBUSY);
+	revoke_exporter_revoke(dev, dmabuf, &r);
+	revoke_exporter_query(dev, dmabuf, &q);
+	igt_assert_eq(q.state, REVOKE_EXPORTER_STATE_REVOKED);
+	close(importer);
+	close(dmabuf);
+}
+
+static sigjmp_buf sigbus_jmp;
+
+static void sigbus_handler(int sig)
+{
+	siglongjmp(sigbus_jmp, sig);
+}
+
+/* Reads one word; returns false when the read raised SIGBUS. */
+static bool read_word(volatile uint32_t *ptr, uint32_t *value)
+{
+	struct sigaction sa = { .sa_handler = sigbus_handler }, old;
+	bool ok = false;
+
+	sigaction(SIGBUS, &sa, &old);
+	if (sigsetjmp(sigbus_jmp, 1) == 0) {
+		*value = *ptr;
+		ok = true;
+	}
+	sigaction(SIGBUS, &old, NULL);
+	return ok;
+}
+
+static void fill(uint32_t *map, size_t size, uint32_t seed)
+{
+	for (size_t i = 0; i < size / 4; i++)
+		map[i] = seed ^ i;
+}
+
+static void check(uint32_t *map, size_t size, uint32_t seed)
+{
+	for (size_t i = 0; i < size / 4; i++)
+		igt_assert_f(map[i] == (seed ^ i), "word %zu is %#x, not %#x\n", i, map[i],
+			     (uint32_t)(seed ^ i));
+}
+
+static void test_mmap_revoke_restore(void)
+{
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, REVOKE_EXPORTER_MMAP);
+	struct revoke_exporter_revoke r;
+	uint32_t *map, value;
+
+	map = mmap(NULL, BUF_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, dmabuf, 0);
+	igt_assert(map != MAP_FAILED);
+	fill(map, BUF_SIZE, 0xc0ffee);
+
+	revoke_exporter_revoke(dev, dmabuf, &r);
+	for (size_t off = 0; off < BUF_SIZE / 4; off += 1024)
+		igt_assert_f(!read_word(map + off, &value), "read at word %zu did not fault\n", off);
+
+	revoke_exporter_restore(dev, dmabuf);
+	igt_assert(read_word(map, &value));
+	check(map, BUF_SIZE, 0xc0ffee);
+	munmap(map, BUF_SIZE);
+	close(dmabuf);
+}
+
+static void test_mmap_refused(void)
+{
+	int plain = revoke_exporter_create(dev, BUF_SIZE, 0);
+	int mappable = revoke_exporter_create(dev, BUF_SIZE, REVOKE_EXPORTER_MMAP);
+
+	igt_assert(mmap(NULL, BUF_SIZE, PROT_READ, MAP_SHARED, plain, 0) == MAP_FAILED);
+	igt_assert_eq(errno, EINVAL);
+	igt_assert(mmap(NULL, BUF_SIZE, PROT_READ, MAP_PRIVATE, mappable, 0) == MAP_FAILED);
+	igt_assert_eq(errno, EINVAL);
+	igt_assert(mmap(NULL, 2 * BUF_SIZE, PROT_READ, MAP_SHARED, mappable, 0) == MAP_FAILED);
+	igt_assert_eq(errno, EINVAL);
+	close(plain);
+	close(mappable);
+}
+
+static void test_move_keeps_data(void)
+{
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, REVOKE_EXPORTER_MMAP);
+	int importer = revoke_importer_attach(dev, dmabuf, REVOCABLE, 0);
+	struct revoke_importer_status st;
+	struct revoke_exporter_revoke r;
+	struct revoke_exporter_query q;
+	uint32_t *map;
+
+	map = mmap(NULL, BUF_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, dmabuf, 0);
+	igt_assert(map != MAP_FAILED);
+	fill(map, BUF_SIZE, 0xfeed);
+
+	igt_assert_eq(__revoke_exporter_move(dev, dmabuf, 10 * NSEC_PER_SEC, &r), 0);
+	igt_assert_eq(r.mappings_before, 1);
+	igt_assert_eq(r.mappings_after, 0);
+	revoke_exporter_query(dev, dmabuf, &q);
+	igt_assert_eq(q.generation, 1);
+	igt_assert_eq(q.state, 0);
+	check(map, BUF_SIZE, 0xfeed);
+
+	revoke_importer_status(importer, &st);
+	igt_assert_eq(st.invalidations, 1);
+	igt_assert_eq(st.mapped, 0);
+	igt_assert_eq(__revoke_importer_map(importer), 0);
+
+	/* Writes after the move land in the new pages and survive the next. */
+	fill(map, BUF_SIZE, 0xbeef);
+	igt_assert_eq(__revoke_exporter_move(dev, dmabuf, 10 * NSEC_PER_SEC, &r), 0);
+	check(map, BUF_SIZE, 0xbeef);
+	munmap(map, BUF_SIZE);
+	close(importer);
+	revoke_exporter_assert_balanced(dev, dmabuf);
+	close(dmabuf);
+}
+
+static void test_move_deferred_unmap(void)
+{
+	const uint32_t delay_ms = 300;
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
+	int importer = revoke_importer_attach(dev, dmabuf, REVOCABLE, delay_ms);
+	struct revoke_exporter_revoke r;
+
+	igt_assert_eq(__revoke_exporter_move(dev, dmabuf, 10 * NSEC_PER_SEC, &r), 0);
+	igt_info("move with a deferred unmap of %u ms: unmap wait %.1f ms\n", delay_ms,
+		 r.unmap_wait_ns / 1e6);
+	igt_assert_eq(r.mappings_after, 0);
+	igt_assert_lte_u64((delay_ms - 50) * NSEC_PER_MSEC, r.unmap_wait_ns + r.invalidate_ns);
+	close(importer);
+	close(dmabuf);
+}
+
+static void test_fault_injection(void)
+{
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0), importer;
+	struct revoke_exporter_query q;
+
+	igt_assert_eq(__revoke_exporter_fail_map(dev, dmabuf, EIO), 0);
+	igt_assert_eq(__revoke_importer_attach(dev, dmabuf, REVOCABLE, 0, &importer), -EIO);
+	importer = revoke_importer_attach(dev, dmabuf, REVOCABLE, 0);
+
+	revoke_importer_unmap(importer);
+	igt_assert_eq(__revoke_exporter_fail_map(dev, dmabuf, ENOSPC), 0);
+	igt_assert_eq(__revoke_importer_map(importer), -ENOSPC);
+	igt_assert_eq(__revoke_importer_map(importer), 0);
+
+	/* A cancelled injection fails nothing. */
+	revoke_importer_unmap(importer);
+	igt_assert_eq(__revoke_exporter_fail_map(dev, dmabuf, EIO), 0);
+	igt_assert_eq(__revoke_exporter_fail_map(dev, dmabuf, 0), 0);
+	igt_assert_eq(__revoke_importer_map(importer), 0);
+
+	revoke_exporter_query(dev, dmabuf, &q);
+	igt_assert_eq_u64(q.map_failed, 2);
+	igt_assert_eq_u64(q.map, 3);
+	close(importer);
+	revoke_exporter_assert_balanced(dev, dmabuf);
+	close(dmabuf);
+}
+
+struct revoke_thread {
+	pthread_t thread;
+	volatile pid_t tid;
+	int dmabuf;
+	uint64_t timeout_ns;
+	struct revoke_exporter_revoke result;
+	int ret;
+	volatile bool done;
+	uint64_t done_ns;
+};
+
+static void *revoke_thread_fn(void *data)
+{
+	struct revoke_thread *t = data;
+
+	t->tid = gettid();
+	t->ret = __revoke_exporter_revoke(dev, t->dmabuf, t->timeout_ns, &t->result);
+	t->done_ns = now_ns();
+	t->done = true;
+	return NULL;
+}
+
+static void start_revoke(struct revoke_thread *t, int dmabuf, uint64_t timeout_ns)
+{
+	memset(t, 0, sizeof(*t));
+	t->dmabuf = dmabuf;
+	t->timeout_ns = timeout_ns;
+	igt_assert_eq(pthread_create(&t->thread, NULL, revoke_thread_fn, t), 0);
+}
+
+/* Thread state from /proc: 'S' once the revoke sleeps in one of its waits. */
+static char thread_state(pid_t tid)
+{
+	char path[64], buf[256], *p;
+	ssize_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return '?';
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return '?';
+	buf[len] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : '?';
+}
+
+/* Returns once the revoke thread is blocked inside the ioctl. */
+static void wait_until_blocked(struct revoke_thread *t)
+{
+	struct timespec start = {};
+
+	igt_nsec_elapsed(&start);
+	while (!t->tid || thread_state(t->tid) != 'S') {
+		igt_assert_f(!t->done, "the revoke returned without waiting (%d)\n", t->ret);
+		igt_assert_f(igt_seconds_elapsed(&start) < 10, "the revoke thread never blocked\n");
+		usleep(100);
+	}
+}
+
+static int finish_revoke(struct revoke_thread *t)
+{
+	igt_assert_eq(pthread_join(t->thread, NULL), 0);
+	return t->ret;
+}
+
+/* A buffer whose reservation holds an unsignalled fence of @timeline. */
+static int buffer_with_fence(int timeline, uint32_t seqno)
+{
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
+	int fence = sw_sync_timeline_create_fence(timeline, seqno);
+
+	dmabuf_import_sync_file(dmabuf, DMA_BUF_SYNC_WRITE, fence);
+	close(fence);
+	return dmabuf;
+}
+
+static void test_fence_wait_signal(void)
+{
+	const unsigned int runs = 100;
+	uint64_t latency[100], fence_wait[100];
+	int timeline = sw_sync_timeline_create();
+
+	for (unsigned int i = 0; i < runs; i++) {
+		int dmabuf = buffer_with_fence(timeline, i + 1);
+		struct revoke_thread t;
+		uint64_t signal_ns;
+
+		start_revoke(&t, dmabuf, 10 * NSEC_PER_SEC);
+		wait_until_blocked(&t);
+		usleep(1000);
+		igt_assert_f(!t.done, "revoke %u finished before its fence signalled\n", i);
+		signal_ns = now_ns();
+		sw_sync_timeline_inc(timeline, 1);
+		igt_assert_eq(finish_revoke(&t), 0);
+		igt_assert_lt_u64(signal_ns, t.done_ns);
+		latency[i] = t.done_ns - signal_ns;
+		fence_wait[i] = t.result.fence_wait_ns;
+		igt_assert_lt_u64(latency[i], SLACK_NS);
+		close(dmabuf);
+	}
+	igt_info("signal to revoke completion over %u runs: p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
+		 runs, revoke_percentile(latency, runs, 50) / 1e6,
+		 revoke_percentile(latency, runs, 99) / 1e6,
+		 revoke_percentile(latency, runs, 100) / 1e6);
+	igt_info("fence wait inside the revoke: p50 %.3f ms, p99 %.3f ms\n",
+		 revoke_percentile(fence_wait, runs, 50) / 1e6,
+		 revoke_percentile(fence_wait, runs, 99) / 1e6);
+	close(timeline);
+}
+
+static void test_fence_wait_timeout(void)
+{
+	const uint64_t timeout = 300 * NSEC_PER_MSEC;
+	int timeline = sw_sync_timeline_create();
+	int dmabuf = buffer_with_fence(timeline, 1);
+	struct revoke_exporter_revoke r;
+
+	igt_assert_eq(__revoke_exporter_revoke(dev, dmabuf, timeout, &r), -ETIMEDOUT);
+	igt_assert_lte_u64(timeout, r.fence_wait_ns);
+	igt_assert_lt_u64(r.fence_wait_ns, timeout + SLACK_NS);
+	assert_revoked(dmabuf, true);
+	sw_sync_timeline_inc(timeline, 1);
+	revoke_exporter_restore(dev, dmabuf);
+	close(dmabuf);
+	close(timeline);
+}
+
+static void nop_handler(int sig)
+{
+}
+
+static void test_revoke_interrupted(void)
+{
+	struct sigaction sa = { .sa_handler = nop_handler }, old;
+	int timeline = sw_sync_timeline_create();
+	int dmabuf = buffer_with_fence(timeline, 1);
+	struct revoke_thread t;
+
+	/* No SA_RESTART: the wait must end with EINTR. */
+	sigaction(SIGUSR1, &sa, &old);
+	start_revoke(&t, dmabuf, 30 * NSEC_PER_SEC);
+	wait_until_blocked(&t);
+	pthread_kill(t.thread, SIGUSR1);
+	igt_assert_eq(finish_revoke(&t), -EINTR);
+	sigaction(SIGUSR1, &old, NULL);
+
+	assert_revoked(dmabuf, true);
+	sw_sync_timeline_inc(timeline, 1);
+	revoke_exporter_restore(dev, dmabuf);
+	revoke_exporter_assert_balanced(dev, dmabuf);
+	close(dmabuf);
+	close(timeline);
+}
+
+static void test_restore_cancels_revoke(void)
+{
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
+	int importer = revoke_importer_attach(dev, dmabuf, REVOCABLE, 3000);
+	struct revoke_thread t;
+
+	start_revoke(&t, dmabuf, 30 * NSEC_PER_SEC);
+	wait_until_blocked(&t);
+	revoke_exporter_restore(dev, dmabuf);
+	igt_assert_eq(finish_revoke(&t), -ECANCELED);
+	igt_assert_eq(t.result.mappings_after, 1);
+	close(importer);
+	revoke_exporter_assert_balanced(dev, dmabuf);
+	close(dmabuf);
+}
+
+static void test_close_during_revoke(void)
+{
+	int timeline = sw_sync_timeline_create();
+	int dmabuf = buffer_with_fence(timeline, 1);
+	struct revoke_thread t;
+
+	start_revoke(&t, dmabuf, 30 * NSEC_PER_SEC);
+	wait_until_blocked(&t);
+	close(dmabuf);
+	usleep(100000);
+	igt_assert(!t.done);
+	sw_sync_timeline_inc(timeline, 1);
+	igt_assert_eq(finish_revoke(&t), 0);
+	close(timeline);
+	/* The last reference went with the revoke: nothing holds the module. */
+	close(dev);
+	igt_assert_eq(igt_kmod_unload(REVOKE_EXPORTER_MODULE), 0);
+	dev = revoke_exporter_open();
+}
+
+static void test_many_buffers(void)
+{
+	enum { BUFFERS = 64, IMPORTERS = 3, CYCLES = 20 };
+	int dmabuf[BUFFERS], importer[BUFFERS][IMPORTERS];
+	struct revoke_exporter_revoke r;
+	struct revoke_exporter_query q;
+
+	for (int b = 0; b < BUFFERS; b++) {
+		dmabuf[b] = revoke_exporter_create(dev, BUF_SIZE, 0);
+		for (int i = 0; i < IMPORTERS; i++)
+			importer[b][i] = revoke_importer_attach(dev, dmabuf[b], REVOCABLE, 0);
+	}
+	for (int c = 0; c < CYCLES; c++) {
+		for (int b = 0; b < BUFFERS; b++) {
+			revoke_exporter_revoke(dev, dmabuf[b], &r);
+			igt_assert_eq(r.attachments, IMPORTERS);
+			igt_assert_eq(r.mappings_after, 0);
+		}
+		for (int b = 0; b < BUFFERS; b++) {
+			revoke_exporter_restore(dev, dmabuf[b]);
+			for (int i = 0; i < IMPORTERS; i++)
+				igt_assert_eq(__revoke_importer_map(importer[b][i]), 0);
+		}
+	}
+	for (int b = 0; b < BUFFERS; b++) {
+		revoke_exporter_query(dev, dmabuf[b], &q);
+		igt_assert_eq_u64(q.revoke, CYCLES);
+		igt_assert_eq_u64(q.map, IMPORTERS * (CYCLES + 1));
+		igt_assert_eq(q.mappings, IMPORTERS);
+		revoke_exporter_assert_balanced(dev, dmabuf[b]);
+		for (int i = 0; i < IMPORTERS; i++)
+			close(importer[b][i]);
+		revoke_exporter_query(dev, dmabuf[b], &q);
+		igt_assert_eq(q.attachments, 0);
+		igt_assert_eq(q.mappings, 0);
+		revoke_exporter_assert_balanced(dev, dmabuf[b]);
+		close(dmabuf[b]);
+	}
+}
+
+static void test_module_unload(void)
+{
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
+	int importer = revoke_importer_attach(dev, dmabuf, REVOCABLE, 0);
+	int err;
+
+	/* The device fd holds the module too; only buffers and importers remain. */
+	close(dev);
+	close(dmabuf);
+	err = igt_kmod_unload(REVOKE_EXPORTER_MODULE);
+	igt_assert_f(err == -EAGAIN || err == -EBUSY, "unload with a live importer: %d\n", err);
+	igt_assert(igt_kmod_is_loaded(REVOKE_EXPORTER_MODULE));
+
+	close(importer);
+	igt_assert_eq(igt_kmod_unload(REVOKE_EXPORTER_MODULE), 0);
+	igt_assert(!igt_kmod_is_loaded(REVOKE_EXPORTER_MODULE));
+	dev = revoke_exporter_open();
+}
+
+igt_main
+{
+	igt_fixture
+		dev = revoke_exporter_open();
+
+	igt_describe("CREATE refuses bad sizes with EINVAL.");
+	igt_subtest("create-bad-size")
+		test_create_bad_size();
+
+	igt_describe("CREATE refuses unknown flags with EINVAL.");
+	igt_subtest("create-bad-flags")
+		test_create_bad_flags();
+
+	igt_describe("Buffer ioctls answer EBADF for closed fds and EINVAL for non-dma-bufs.");
+	igt_subtest("bad-fd")
+		test_bad_fd();
+
+	igt_describe("Buffer ioctls answer EOPNOTSUPP for another exporter's dma-buf.");
+	igt_subtest("foreign-dmabuf")
+		test_foreign_dmabuf();
+
+	igt_describe("Reserved fields, bad flags, timeouts, errnos and ioctl sizes are refused.");
+	igt_subtest("bad-arguments")
+		test_bad_arguments();
+
+	igt_describe("The device is root only.");
+	igt_subtest("non-root-open")
+		test_non_root_open();
+
+	igt_describe("A buffer nobody imported revokes at once.");
+	igt_subtest("revoke-idle")
+		test_revoke_idle();
+
+	igt_describe("A second revoke fails with EALREADY.");
+	igt_subtest("double-revoke")
+		test_double_revoke();
+
+	igt_describe("Restoring a buffer that is not revoked fails with EALREADY.");
+	igt_subtest("restore-without-revoke")
+		test_restore_without_revoke();
+
+	igt_describe("Revoke and restore alternate.");
+	igt_subtest("revoke-restore-cycle")
+		test_revoke_restore_cycle();
+
+	igt_describe("Attaching while revoked fails with ENODEV, and works after restore.");
+	igt_subtest("attach-after-revoke")
+		test_attach_after_revoke();
+
+	igt_describe("Mapping while revoked fails with ENODEV, and works after restore.");
+	igt_subtest("map-after-revoke")
+		test_map_after_revoke();
+
+	igt_describe("A revocable importer is invalidated and unmapped before the revoke returns.");
+	igt_subtest("revoke-dynamic-importer")
+		test_revoke_dynamic_importer();
+
+	igt_describe("A deferred unmap makes the revoke wait exactly that long.");
+	igt_subtest("revoke-deferred-unmap")
+		test_revoke_deferred_unmap();
+
+	igt_describe("Non-revocable importers are refused by default.");
+	igt_subtest("refuse-non-revocable")
+		test_refuse_non_revocable();
+
+	igt_describe("A static importer makes the revoke time out and is named as the holder.");
+	igt_subtest("static-importer-timeout")
+		test_static_importer_timeout();
+
+	igt_describe("Buffers that require peer-to-peer refuse other importers.");
+	igt_subtest("require-p2p")
+		test_require_p2p();
+
+	igt_describe("A pinned buffer cannot move but can be revoked.");
+	igt_subtest("pinned-move")
+		test_pinned_move();
+
+	igt_describe("CPU mappings get SIGBUS while revoked and the data after restore.");
+	igt_subtest("mmap-revoke-restore")
+		test_mmap_revoke_restore();
+
+	igt_describe("mmap is refused when not offered, private or too large.");
+	igt_subtest("mmap-refused")
+		test_mmap_refused();
+
+	igt_describe("MOVE keeps the data for CPU mappings and importers.");
+	igt_subtest("move-keeps-data")
+		test_move_keeps_data();
+
+	igt_describe("MOVE waits until the old pages are unmapped.");
+	igt_subtest("move-deferred-unmap")
+		test_move_deferred_unmap();
+
+	igt_describe("FAIL_MAP fails exactly the next map.");
+	igt_subtest("fault-injection")
+		test_fault_injection();
+
+	igt_describe("The revoke waits for a fence and finishes soon after it signals.");
+	igt_subtest("fence-wait-signal")
+		test_fence_wait_signal();
+
+	igt_describe("A fence that never signals makes the revoke time out.");
+	igt_subtest("fence-wait-timeout")
+		test_fence_wait_timeout();
+
+	igt_describe("A signal interrupts a revoke waiting for a fence.");
+	igt_subtest("revoke-interrupted")
+		test_revoke_interrupted();
+
+	igt_describe("A restore ends a revoke's unmap wait with ECANCELED.");
+	igt_subtest("restore-cancels-revoke")
+		test_restore_cancels_revoke();
+
+	igt_describe("Closing the last fd during a revoke frees the buffer after it.");
+	igt_subtest("close-during-revoke")
+		test_close_during_revoke();
+
+	igt_describe("Many buffers and cycles keep every counter balanced.");
+	igt_subtest("many-buffers")
+		test_many_buffers();
+
+	igt_describe("The module unloads only when no buffer or importer is left.");
+	igt_subtest("module-unload")
+		test_module_unload();
+
+	igt_fixture
+		close(dev);
+}
