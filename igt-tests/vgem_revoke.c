@@ -1,0 +1,840 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Copyright © 2026 The dma-buf revoke test authors
+ */
+
+/**
+ * TEST: vgem revoke
+ * Category: Core
+ * Description: vgem as a revocable dynamic importer: buffers of a revoking
+ *		exporter are imported, mapped through vgem and fenced by vgem;
+ *		revokes unmap them in bounded time, accesses after a revoke
+ *		fail cleanly, and restores and moves bring the data back.
+ * Sub-category: DMA-BUF
+ * Functionality: dma-buf revoke
+ * Test category: functionality test
+ *
+ * SUBTEST: import-revocable
+ * Description: The exporter, which refuses importers that cannot be
+ *		revoked, accepts vgem's import and counts it as a dynamic,
+ *		revocable attachment.
+ *
+ * SUBTEST: revoke-idle-import
+ * Description: Revoking a buffer vgem imported but never mapped needs no
+ *		unmap wait.
+ *
+ * SUBTEST: mmap-import
+ * Description: Data written through the exporter's mapping is read
+ *		through vgem's mapping of the import, and back.
+ *
+ * SUBTEST: sigbus-after-revoke
+ * Description: A revoke unmaps vgem's mapping before it returns; the next
+ *		access gets SIGBUS, and after the restore it sees the data.
+ *
+ * SUBTEST: move-through-vgem
+ * Description: After the exporter moves the buffer to new pages, vgem's
+ *		mapping sees the same data, and writes reach the new pages.
+ *
+ * SUBTEST: fence-write-wait
+ * Description: With a vgem write fence on the import, the revoke waits for
+ *		it and finishes soon after it is signalled (p50 and p99 over
+ *		100 runs).
+ *
+ * SUBTEST: fence-read-wait
+ * Description: The same with a vgem read fence.
+ *
+ * SUBTEST: fence-expiry
+ * Description: A vgem fence nobody signals expires after 10 s, and the
+ *		revoke finishes then.
+ *
+ * SUBTEST: fence-attach-revoked
+ * Description: FENCE_ATTACH on a revoked import fails with the exporter's
+ *		ENODEV, and works again after the restore.
+ *
+ * SUBTEST: fence-attach-interrupted
+ * Description: A FENCE_ATTACH that waits for the reservation lock held by
+ *		a revoke is interrupted by a signal (EINTR).
+ *
+ * SUBTEST: revoke-vs-faults
+ * Description: Threads fault on vgem's mapping while the exporter revokes
+ *		and restores: no read succeeds between a revoke's return and
+ *		the next restore, and reads after a restore see the newest data.
+ *
+ * SUBTEST: revoke-vs-mmap
+ * Description: Threads map, touch and unmap the import while the exporter
+ *		revokes and restores; the counters balance at the end.
+ *
+ * SUBTEST: revoke-vs-import-close
+ * Description: Threads import and close the buffer in vgem while the
+ *		exporter revokes and restores; the counters balance at the end.
+ *
+ * SUBTEST: many-importers
+ * Description: Sixteen vgem files import and map one buffer; a revoke
+ *		unmaps all of them before it returns.
+ *
+ * SUBTEST: close-vgem-during-revoke
+ * Description: Closing the vgem file whose fence a revoke waits for
+ *		signals the fence and lets the revoke finish.
+ *
+ * SUBTEST: unload-with-imports
+ * Description: vgem cannot be unloaded while a file holds imports; once it
+ *		is closed vgem unloads and every attachment is gone.
+ */
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "igt.h"
+#include "igt_kmod.h"
+#include "igt_vgem.h"
+#include "dmabuf_sync_file.h"
+#include "revoke_exporter_helpers.h"
+#include "sw_sync.h"
+#include "vgem_drm.h"
+
+#define NSEC_PER_MSEC 1000000ull
+#define NSEC_PER_SEC 1000000000ull
+#define BUF_SIZE (64 * 4096)
+/* Under TCG a bounded step can still take a while; tests allow this much. */
+#define SLACK_NS (2 * NSEC_PER_SEC)
+
+static int dev = -1;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
+
+struct import {
+	int vgem;
+	struct vgem_bo bo;
+};
+
+/* Imports @dmabuf into a new vgem file. */
+static struct import import_buffer(int dmabuf)
+{
+	struct import imp = { .vgem = drm_open_driver(DRIVER_VGEM) };
+
+	imp.bo.handle = prime_fd_to_handle(imp.vgem, dmabuf);
+	imp.bo.size = BUF_SIZE;
+	return imp;
+}
+
+static uint32_t *map_import(struct import *imp)
+{
+	return vgem_mmap(imp->vgem, &imp->bo, PROT_READ | PROT_WRITE);
+}
+
+static uint32_t *map_exporter(int dmabuf)
+{
+	uint32_t *map = mmap(NULL, BUF_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, dmabuf, 0);
+
+	igt_assert(map != MAP_FAILED);
+	return map;
+}
+
+static int __fence_attach(int vgem, uint32_t handle, uint32_t flags, uint32_t *fence)
+{
+	struct drm_vgem_fence_attach arg = { .handle = handle, .flags = flags };
+
+	if (ioctl(vgem, DRM_IOCTL_VGEM_FENCE_ATTACH, &arg))
+		return -errno;
+	*fence = arg.out_fence;
+	return 0;
+}
+
+static void fill(uint32_t *map, uint32_t seed)
+{
+	for (size_t i = 0; i < BUF_SIZE / 4; i++)
+		map[i] = seed ^ i;
+}
+
+static void check(uint32_t *map, uint32_t seed)
+{
+	for (size_t i = 0; i < BUF_SIZE / 4; i++)
+		igt_assert_f(map[i] == (seed ^ i), "word %zu is %#x, not %#x\n", i, map[i],
+			     (uint32_t)(seed ^ i));
+}
+
+static __thread sigjmp_buf *fault_jmp;
+
+static void sigbus_handler(int sig)
+{
+	siglongjmp(*fault_jmp, sig);
+}
+
+static void install_sigbus_handler(void)
+{
+	struct sigaction sa = { .sa_handler = sigbus_handler };
+
+	sigaction(SIGBUS, &sa, NULL);
+}
+
+/* Reads one word; returns false when the read raised SIGBUS. */
+static bool read_word(volatile uint32_t *ptr, uint32_t *value)
+{
+	sigjmp_buf jmp;
+
+	fault_jmp = &jmp;
+	if (sigsetjmp(jmp, 1))
+		return false;
+	*value = *ptr;
+	return true;
+}
+
+static void test_import_revocable(void)
+{
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
+	struct revoke_exporter_revoke r;
+	struct revoke_exporter_query q;
+	int vgem = drm_open_driver(DRIVER_VGEM);
+	struct drm_prime_handle args = { .fd = dmabuf };
+
+	igt_assert_f(igt_ioctl(vgem, DRM_IOCTL_PRIME_FD_TO_HANDLE, &args) == 0,
+		     "the exporter refused vgem's import (%m): vgem attaches statically, as without drm/patches/\n");
+	revoke_exporter_query(dev, dmabuf, &q);
+	igt_assert_eq(q.attachments, 1);
+	revoke_exporter_revoke(dev, dmabuf, &r);
+	igt_assert_eq(r.attachments, 1);
+	igt_assert_eq(r.dynamic, 1);
+	igt_assert_eq(r.revocable, 1);
+	drm_close_driver(vgem);
+	revoke_exporter_assert_balanced(dev, dmabuf);
+	close(dmabuf);
+}
+
+static void test_revoke_idle_import(void)
+{
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
+	struct import imp = import_buffer(dmabuf);
+	struct revoke_exporter_revoke r;
+
+	revoke_exporter_revoke(dev, dmabuf, &r);
+	igt_assert_eq(r.mappings_before, 0);
+	igt_assert_lt_u64(r.unmap_wait_ns, SLACK_NS);
+	drm_close_driver(imp.vgem);
+	close(dmabuf);
+}
+
+static void test_mmap_import(void)
+{
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, REVOKE_EXPORTER_MMAP);
+	struct import imp = import_buffer(dmabuf);
+	uint32_t *exp = map_exporter(dmabuf), *map = map_import(&imp);
+
+	fill(exp, 0x1234);
+	check(map, 0x1234);
+	fill(map, 0x5678);
+	check(exp, 0x5678);
+	munmap(map, BUF_SIZE);
+	munmap(exp, BUF_SIZE);
+	drm_close_driver(imp.vgem);
+	revoke_exporter_assert_balanced(dev, dmabuf);
+	close(dmabuf);
+}
+
+static void test_sigbus_after_revoke(void)
+{
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, REVOKE_EXPORTER_MMAP);
+	struct import imp = import_buffer(dmabuf);
+	uint32_t *exp = map_exporter(dmabuf), *map = map_import(&imp), value;
+	struct revoke_exporter_revoke r;
+
+	install_sigbus_handler();
+	fill(exp, 0xabcd);
+	check(map, 0xabcd);
+
+	revoke_exporter_revoke(dev, dmabuf, &r);
+	igt_info("mapped vgem import: invalidate %.3f ms, unmap wait %.3f ms\n",
+		 r.invalidate_ns / 1e6, r.unmap_wait_ns / 1e6);
+	igt_assert_eq(r.mappings_before, 1);
+	igt_assert_eq(r.mappings_after, 0);
+	for (size_t off = 0; off < BUF_SIZE / 4; off += 1024)
+		igt_assert_f(!read_word(map + off, &value), "read at word %zu after the revoke\n", off);
+
+	revoke_exporter_restore(dev, dmabuf);
+	check(map, 0xabcd);
+	munmap(map, BUF_SIZE);
+	munmap(exp, BUF_SIZE);
+	drm_close_driver(imp.vgem);
+	revoke_exporter_assert_balanced(dev, dmabuf);
+	close(dmabuf);
+}
+
+static void test_move_through_vgem(void)
+{
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, REVOKE_EXPORTER_MMAP);
+	struct import imp = import_buffer(dmabuf);
+	uint32_t *exp = map_exporter(dmabuf), *map = map_import(&imp);
+	struct revoke_exporter_revoke r;
+
+	fill(map, 0x4242);
+	igt_assert_eq(__revoke_exporter_move(dev, dmabuf, 10 * NSEC_PER_SEC, &r), 0);
+	igt_assert_eq(r.mappings_before, 1);
+	igt_assert_eq(r.mappings_after, 0);
+	check(map, 0x4242);
+	fill(map, 0x2424);
+	check(exp, 0x2424);
+	munmap(map, BUF_SIZE);
+	munmap(exp, BUF_SIZE);
+	drm_close_driver(imp.vgem);
+	revoke_exporter_assert_balanced(dev, dmabuf);
+	close(dmabuf);
+}
+
+struct revoke_thread {
+	pthread_t thread;
+	volatile pid_t tid;
+	int dmabuf;
+	uint64_t timeout_ns;
+	struct revoke_exporter_revoke result;
+	int ret;
+	volatile bool done;
+	uint64_t done_ns;
+};
+
+static void *revoke_thread_fn(void *data)
+{
+	struct revoke_thread *t = data;
+
+	t->tid = gettid();
+	t->ret = __revoke_exporter_revoke(dev, t->dmabuf, t->timeout_ns, &t->result);
+	t->done_ns = now_ns();
+	t->done = true;
+	return NULL;
+}
+
+static void start_revoke(struct revoke_thread *t, int dmabuf, uint64_t timeout_ns)
+{
+	memset(t, 0, sizeof(*t));
+	t->dmabuf = dmabuf;
+	t->timeout_ns = timeout_ns;
+	igt_assert_eq(pthread_create(&t->thread, NULL, revoke_thread_fn, t), 0);
+}
+
+static char thread_state(pid_t tid)
+{
+	char path[64], buf[256], *p;
+	ssize_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return '?';
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return '?';
+	buf[len] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : '?';
+}
+
+/* Returns once thread @tid sleeps in the kernel. */
+static void wait_until_blocked(pid_t *tid, volatile bool *done)
+{
+	struct timespec start = {};
+
+	igt_nsec_elapsed(&start);
+	while (!*(volatile pid_t *)tid || thread_state(*tid) != 'S') {
+		igt_assert_f(!*done, "the thread returned without blocking\n");
+		igt_assert_f(igt_seconds_elapsed(&start) < 10, "the thread never blocked\n");
+		usleep(100);
+	}
+}
+
+static int finish_revoke(struct revoke_thread *t)
+{
+	igt_assert_eq(pthread_join(t->thread, NULL), 0);
+	return t->ret;
+}
+
+static void fence_wait(uint32_t flags)
+{
+	enum { RUNS = 100 };
+	uint64_t latency[RUNS], unmap_wait[RUNS];
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
+	struct import imp = import_buffer(dmabuf);
+
+	for (int i = 0; i < RUNS; i++) {
+		struct revoke_thread t;
+		uint64_t signal_ns;
+		uint32_t fence;
+
+		fence = vgem_fence_attach(imp.vgem, &imp.bo, flags);
+		start_revoke(&t, dmabuf, 30 * NSEC_PER_SEC);
+		wait_until_blocked((pid_t *)&t.tid, &t.done);
+		igt_assert_f(!t.done, "revoke %d finished before its fence was signalled\n", i);
+		signal_ns = now_ns();
+		vgem_fence_signal(imp.vgem, fence);
+		igt_assert_eq(finish_revoke(&t), 0);
+		igt_assert_lt_u64(signal_ns, t.done_ns);
+		latency[i] = t.done_ns - signal_ns;
+		unmap_wait[i] = t.result.unmap_wait_ns;
+		igt_assert_eq(t.result.mappings_before, 1);
+		igt_assert_eq(t.result.mappings_after, 0);
+		igt_assert_lt_u64(latency[i], SLACK_NS);
+		revoke_exporter_restore(dev, dmabuf);
+	}
+	igt_info("vgem %s fence: signal to revoke completion p50 %.3f ms, p99 %.3f ms (%d runs)\n",
+		 flags & VGEM_FENCE_WRITE ? "write" : "read",
+		 revoke_percentile(latency, RUNS, 50) / 1e6,
+		 revoke_percentile(latency, RUNS, 99) / 1e6, RUNS);
+	igt_info("unmap wait p50 %.3f ms, p99 %.3f ms\n",
+		 revoke_percentile(unmap_wait, RUNS, 50) / 1e6,
+		 revoke_percentile(unmap_wait, RUNS, 99) / 1e6);
+	drm_close_driver(imp.vgem);
+	revoke_exporter_assert_balanced(dev, dmabuf);
+	close(dmabuf);
+}
+
+static void test_fence_expiry(void)
+{
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
+	struct import imp = import_buffer(dmabuf);
+	struct revoke_exporter_revoke r;
+
+	vgem_fence_attach(imp.vgem, &imp.bo, VGEM_FENCE_WRITE);
+	igt_assert_eq(__revoke_exporter_revoke(dev, dmabuf, 30 * NSEC_PER_SEC, &r), 0);
+	igt_info("unsignalled vgem fence: the revoke waited %.3f s for it\n", r.fence_wait_ns / 1e9);
+	igt_assert_lte_u64(9 * NSEC_PER_SEC, r.fence_wait_ns);
+	igt_assert_lt_u64(r.fence_wait_ns, 10 * NSEC_PER_SEC + SLACK_NS);
+	drm_close_driver(imp.vgem);
+	close(dmabuf);
+}
+
+static void test_fence_attach_revoked(void)
+{
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
+	struct import imp = import_buffer(dmabuf);
+	struct revoke_exporter_revoke r;
+	uint32_t fence = 0;
+
+	revoke_exporter_revoke(dev, dmabuf, &r);
+	igt_assert_eq(__fence_attach(imp.vgem, imp.bo.handle, VGEM_FENCE_WRITE, &fence), -ENODEV);
+	revoke_exporter_restore(dev, dmabuf);
+	igt_assert_eq(__fence_attach(imp.vgem, imp.bo.handle, VGEM_FENCE_WRITE, &fence), 0);
+	vgem_fence_signal(imp.vgem, fence);
+	drm_close_driver(imp.vgem);
+	revoke_exporter_assert_balanced(dev, dmabuf);
+	close(dmabuf);
+}
+
+struct attach_thread {
+	pthread_t thread;
+	volatile pid_t tid;
+	struct import *imp;
+	int ret;
+	volatile bool done;
+};
+
+static void *attach_thread_fn(void *data)
+{
+	struct attach_thread *a = data;
+	uint32_t fence = 0;
+
+	a->tid = gettid();
+	a->ret = __fence_attach(a->imp->vgem, a->imp->bo.handle, 0, &fence);
+	a->done = true;
+	return NULL;
+}
+
+static void nop_handler(int sig)
+{
+}
+
+static void test_fence_attach_interrupted(void)
+{
+	struct sigaction sa = { .sa_handler = nop_handler }, old;
+	int timeline = sw_sync_timeline_create();
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
+	struct import imp = import_buffer(dmabuf);
+	struct attach_thread a = { .imp = &imp };
+	struct revoke_thread t;
+	int fence;
+
+	/*
+	 * A read fence holds the revoke in its fence wait, under the lock,
+	 * and does not conflict with a vgem read fence: FENCE_ATTACH gets
+	 * past its busy check and waits for the lock.
+	 */
+	fence = sw_sync_timeline_create_fence(timeline, 1);
+	dmabuf_import_sync_file(dmabuf, DMA_BUF_SYNC_READ, fence);
+	close(fence);
+	start_revoke(&t, dmabuf, 30 * NSEC_PER_SEC);
+	wait_until_blocked((pid_t *)&t.tid, &t.done);
+
+	sigaction(SIGUSR1, &sa, &old);	/* no SA_RESTART */
+	igt_assert_eq(pthread_create(&a.thread, NULL, attach_thread_fn, &a), 0);
+	wait_until_blocked((pid_t *)&a.tid, &a.done);
+	pthread_kill(a.thread, SIGUSR1);
+	igt_assert_eq(pthread_join(a.thread, NULL), 0);
+	sigaction(SIGUSR1, &old, NULL);
+	igt_assert_eq(a.ret, -EINTR);
+	igt_assert(!t.done);
+
+	sw_sync_timeline_inc(timeline, 1);
+	igt_assert_eq(finish_revoke(&t), 0);
+	drm_close_driver(imp.vgem);
+	close(dmabuf);
+	close(timeline);
+}
+
+struct fault_race {
+	uint32_t *map;
+	volatile bool stop;
+	/* Set by the main thread: the cycle's value, and when it was written. */
+	volatile uint32_t value;
+	volatile uint64_t written_ns;
+	volatile uint64_t revoked_ns;	/* a revoke returned; 0 once restoring */
+	volatile unsigned int stale, late, reads, faults;
+};
+
+static void *fault_race_reader(void *data)
+{
+	struct fault_race *fr = data;
+	uint32_t value;
+
+	while (!fr->stop) {
+		uint64_t written = fr->written_ns, expect = fr->value;
+		uint64_t revoked = fr->revoked_ns, start = now_ns();
+
+		if (read_word(fr->map + (start % (BUF_SIZE / 4)), &value)) {
+			__atomic_add_fetch(&fr->reads, 1, __ATOMIC_RELAXED);
+			/*
+			 * A read that started after a revoke returned, and
+			 * ended before the restore began, must have faulted.
+			 */
+			if (revoked && start > revoked && fr->revoked_ns == revoked)
+				__atomic_add_fetch(&fr->late, 1, __ATOMIC_RELAXED);
+			/*
+			 * A read during which the contents did not change
+			 * (the main thread clears written_ns before it writes)
+			 * sees the newest contents.
+			 */
+			if (written && fr->written_ns == written && value != expect)
+				__atomic_add_fetch(&fr->stale, 1, __ATOMIC_RELAXED);
+		} else {
+			__atomic_add_fetch(&fr->faults, 1, __ATOMIC_RELAXED);
+		}
+	}
+	return NULL;
+}
+
+static void test_revoke_vs_faults(void)
+{
+	enum { READERS = 3, CYCLES = 200 };
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, REVOKE_EXPORTER_MMAP);
+	struct import imp = import_buffer(dmabuf);
+	uint32_t *exp = map_exporter(dmabuf);
+	struct fault_race fr = { .map = map_import(&imp) };
+	struct revoke_exporter_revoke r;
+	pthread_t readers[READERS];
+
+	install_sigbus_handler();
+	for (int i = 0; i < READERS; i++)
+		igt_assert_eq(pthread_create(&readers[i], NULL, fault_race_reader, &fr), 0);
+	for (uint32_t c = 1; c <= CYCLES; c++) {
+		revoke_exporter_revoke(dev, dmabuf, &r);
+		fr.revoked_ns = now_ns();
+		usleep(200);
+		fr.revoked_ns = 0;
+		revoke_exporter_restore(dev, dmabuf);
+		/* New contents, through the exporter, once restored. */
+		fr.written_ns = 0;
+		for (size_t i = 0; i < BUF_SIZE / 4; i++)
+			exp[i] = c;
+		fr.value = c;
+		fr.written_ns = now_ns();
+		usleep(200);
+	}
+	fr.stop = true;
+	for (int i = 0; i < READERS; i++)
+		pthread_join(readers[i], NULL);
+	igt_info("%d cycles: %u reads, %u faults, %u late reads, %u stale reads\n",
+		 CYCLES, fr.reads, fr.faults, fr.late, fr.stale);
+	igt_assert_eq(fr.late, 0);
+	igt_assert_eq(fr.stale, 0);
+	igt_assert(fr.reads > 0);
+	munmap(fr.map, BUF_SIZE);
+	munmap(exp, BUF_SIZE);
+	drm_close_driver(imp.vgem);
+	revoke_exporter_assert_balanced(dev, dmabuf);
+	close(dmabuf);
+}
+
+struct churn {
+	int dmabuf;
+	volatile bool stop;
+	volatile unsigned int rounds;
+};
+
+/*
+ * The churn threads must not assert: a failed assertion jumps back to the
+ * subtest, which is the main thread's. They tolerate what a revoke causes
+ * (ENODEV on import, SIGBUS on access) and count their rounds.
+ */
+static int __import_handle(int vgem, int dmabuf, uint32_t *handle)
+{
+	struct drm_prime_handle args = { .fd = dmabuf };
+
+	if (igt_ioctl(vgem, DRM_IOCTL_PRIME_FD_TO_HANDLE, &args))
+		return -errno;
+	*handle = args.handle;
+	return 0;
+}
+
+static void __gem_close(int vgem, uint32_t handle)
+{
+	struct drm_gem_close args = { .handle = handle };
+
+	igt_ioctl(vgem, DRM_IOCTL_GEM_CLOSE, &args);
+}
+
+/* Maps, touches and unmaps a handle; any step may fail while revoked. */
+static void touch_once(int vgem, uint32_t handle, unsigned int round)
+{
+	struct vgem_bo bo = { .handle = handle, .size = BUF_SIZE };
+	uint32_t *map = __vgem_mmap(vgem, &bo, PROT_READ), value;
+
+	if (!map)
+		return;
+	read_word(map + round % (BUF_SIZE / 4), &value);
+	munmap(map, BUF_SIZE);
+}
+
+struct churn_thread {
+	struct churn *ch;
+	int vgem;
+	uint32_t handle;	/* imported by the main thread, for mmap_churn */
+};
+
+static void *mmap_churn(void *data)
+{
+	struct churn_thread *ct = data;
+
+	while (!ct->ch->stop) {
+		touch_once(ct->vgem, ct->handle, ct->ch->rounds);
+		__atomic_add_fetch(&ct->ch->rounds, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+static void *import_churn(void *data)
+{
+	struct churn_thread *ct = data;
+	uint32_t handle = 0, fence = 0;
+
+	while (!ct->ch->stop) {
+		if (__import_handle(ct->vgem, ct->ch->dmabuf, &handle) == 0) {
+			touch_once(ct->vgem, handle, ct->ch->rounds);
+			if (__fence_attach(ct->vgem, handle, 0, &fence) == 0)
+				__vgem_fence_signal(ct->vgem, fence);
+			__gem_close(ct->vgem, handle);
+		}
+		__atomic_add_fetch(&ct->ch->rounds, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+static void churn_against_revokes(void *(*fn)(void *), const char *what)
+{
+	enum { THREADS = 3, CYCLES = 100 };
+	struct churn ch = { .dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0) };
+	struct churn_thread ct[THREADS];
+	struct revoke_exporter_revoke r;
+	struct revoke_exporter_query q;
+	pthread_t threads[THREADS];
+
+	install_sigbus_handler();
+	for (int i = 0; i < THREADS; i++) {
+		ct[i].ch = &ch;
+		ct[i].vgem = drm_open_driver(DRIVER_VGEM);
+		ct[i].handle = prime_fd_to_handle(ct[i].vgem, ch.dmabuf);
+		igt_assert_eq(pthread_create(&threads[i], NULL, fn, &ct[i]), 0);
+	}
+	for (int c = 0; c < CYCLES; c++) {
+		int ret = __revoke_exporter_revoke(dev, ch.dmabuf, 10 * NSEC_PER_SEC, &r);
+
+		igt_assert_f(ret == 0, "revoke %d: %s\n", c, strerror(-ret));
+		igt_assert_eq(r.mappings_after, 0);
+		usleep(500);
+		revoke_exporter_restore(dev, ch.dmabuf);
+		usleep(500);
+	}
+	ch.stop = true;
+	for (int i = 0; i < THREADS; i++) {
+		pthread_join(threads[i], NULL);
+		drm_close_driver(ct[i].vgem);
+	}
+	revoke_exporter_query(dev, ch.dmabuf, &q);
+	igt_info("%s: %d revoke cycles, %u rounds; %" PRIu64 " maps, %" PRIu64 " attaches\n",
+		 what, CYCLES, ch.rounds, (uint64_t)q.map, (uint64_t)q.attach);
+	igt_assert_eq(q.attachments, 0);
+	igt_assert_eq(q.mappings, 0);
+	revoke_exporter_assert_balanced(dev, ch.dmabuf);
+	close(ch.dmabuf);
+}
+
+static void test_many_importers(void)
+{
+	enum { IMPORTERS = 16 };
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, REVOKE_EXPORTER_MMAP);
+	uint32_t *exp = map_exporter(dmabuf), *maps[IMPORTERS], value;
+	struct import imps[IMPORTERS];
+	struct revoke_exporter_revoke r;
+
+	install_sigbus_handler();
+	fill(exp, 0x7777);
+	for (int i = 0; i < IMPORTERS; i++) {
+		imps[i] = import_buffer(dmabuf);
+		maps[i] = map_import(&imps[i]);
+		igt_assert_eq_u32(maps[i][i], 0x7777 ^ i);
+	}
+	revoke_exporter_revoke(dev, dmabuf, &r);
+	igt_info("%d mapped vgem importers: invalidate %.3f ms, unmap wait %.3f ms\n", IMPORTERS,
+		 r.invalidate_ns / 1e6, r.unmap_wait_ns / 1e6);
+	igt_assert_eq(r.attachments, IMPORTERS);
+	igt_assert_eq(r.revocable, IMPORTERS);
+	igt_assert_eq(r.mappings_before, IMPORTERS);
+	igt_assert_eq(r.mappings_after, 0);
+	for (int i = 0; i < IMPORTERS; i++)
+		igt_assert(!read_word(maps[i], &value));
+	revoke_exporter_restore(dev, dmabuf);
+	for (int i = 0; i < IMPORTERS; i++) {
+		check(maps[i], 0x7777);
+		munmap(maps[i], BUF_SIZE);
+		drm_close_driver(imps[i].vgem);
+	}
+	munmap(exp, BUF_SIZE);
+	revoke_exporter_assert_balanced(dev, dmabuf);
+	close(dmabuf);
+}
+
+static void test_close_vgem_during_revoke(void)
+{
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
+	struct import imp = import_buffer(dmabuf);
+	struct revoke_thread t;
+	uint64_t close_ns;
+
+	vgem_fence_attach(imp.vgem, &imp.bo, VGEM_FENCE_WRITE);
+
+	start_revoke(&t, dmabuf, 30 * NSEC_PER_SEC);
+	wait_until_blocked((pid_t *)&t.tid, &t.done);
+	close_ns = now_ns();
+	drm_close_driver(imp.vgem);
+	igt_assert_eq(finish_revoke(&t), 0);
+	igt_info("close to revoke completion: %.3f ms\n", (t.done_ns - close_ns) / 1e6);
+	/* Well before the fence would have expired. */
+	igt_assert_lt_u64(t.done_ns - close_ns, SLACK_NS);
+	revoke_exporter_assert_balanced(dev, dmabuf);
+	close(dmabuf);
+}
+
+static void test_unload_with_imports(void)
+{
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
+	struct import imp = import_buffer(dmabuf);
+	uint32_t *map = map_import(&imp);
+	struct revoke_exporter_query q;
+	int err;
+
+	err = igt_kmod_unload("vgem");
+	igt_assert_f(err == -EAGAIN || err == -EBUSY, "unload with live imports: %d\n", err);
+	munmap(map, BUF_SIZE);
+	drm_close_driver(imp.vgem);
+	igt_assert_eq(igt_kmod_unload("vgem"), 0);
+	revoke_exporter_query(dev, dmabuf, &q);
+	igt_assert_eq(q.attachments, 0);
+	igt_assert_eq(q.mappings, 0);
+	revoke_exporter_assert_balanced(dev, dmabuf);
+	close(dmabuf);
+	igt_assert_eq(igt_kmod_load("vgem", NULL), 0);
+}
+
+igt_main
+{
+	igt_fixture {
+		int vgem = drm_open_driver(DRIVER_VGEM);
+
+		drm_close_driver(vgem);
+		dev = revoke_exporter_open();
+	}
+
+	igt_describe("The revoking exporter accepts vgem's import as revocable.");
+	igt_subtest("import-revocable")
+		test_import_revocable();
+
+	igt_describe("An import that was never mapped revokes without an unmap wait.");
+	igt_subtest("revoke-idle-import")
+		test_revoke_idle_import();
+
+	igt_describe("Data flows between the exporter's and vgem's mappings.");
+	igt_subtest("mmap-import")
+		test_mmap_import();
+
+	igt_describe("After a revoke vgem's mapping faults with SIGBUS; after restore it works.");
+	igt_subtest("sigbus-after-revoke")
+		test_sigbus_after_revoke();
+
+	igt_describe("A move is seen through vgem's mapping.");
+	igt_subtest("move-through-vgem")
+		test_move_through_vgem();
+
+	igt_describe("The revoke waits for a vgem write fence and ends soon after its signal.");
+	igt_subtest("fence-write-wait")
+		fence_wait(VGEM_FENCE_WRITE);
+
+	igt_describe("The revoke waits for a vgem read fence and ends soon after its signal.");
+	igt_subtest("fence-read-wait")
+		fence_wait(0);
+
+	igt_describe("An unsignalled vgem fence holds the revoke until it expires.");
+	igt_subtest("fence-expiry")
+		test_fence_expiry();
+
+	igt_describe("FENCE_ATTACH on a revoked import fails with ENODEV.");
+	igt_subtest("fence-attach-revoked")
+		test_fence_attach_revoked();
+
+	igt_describe("A FENCE_ATTACH blocked behind a revoke can be interrupted.");
+	igt_subtest("fence-attach-interrupted")
+		test_fence_attach_interrupted();
+
+	igt_describe("Faulting threads never read after a revoke nor stale data after a restore.");
+	igt_subtest("revoke-vs-faults")
+		test_revoke_vs_faults();
+
+	igt_describe("mmap and munmap of the import race revokes.");
+	igt_subtest("revoke-vs-mmap")
+		churn_against_revokes(mmap_churn, "mmap churn");
+
+	igt_describe("Imports and closes race revokes.");
+	igt_subtest("revoke-vs-import-close")
+		churn_against_revokes(import_churn, "import churn");
+
+	igt_describe("Sixteen mapped vgem importers are all unmapped by one revoke.");
+	igt_subtest("many-importers")
+		test_many_importers();
+
+	igt_describe("Closing the vgem file lets a revoke waiting for its fence finish.");
+	igt_subtest("close-vgem-during-revoke")
+		test_close_vgem_during_revoke();
+
+	igt_describe("vgem unloads only once its imports are closed.");
+	igt_subtest("unload-with-imports")
+		test_unload_with_imports();
+
+	igt_fixture
+		close(dev);
+}
