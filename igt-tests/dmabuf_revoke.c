@@ -135,7 +135,6 @@
 
 #include <fcntl.h>
 #include <pthread.h>
-#include <setjmp.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -157,14 +156,6 @@
 #define SLACK_NS (2 * NSEC_PER_SEC)
 
 static int dev = -1;
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
-}
 
 static void assert_revoked(int dmabuf, bool revoked)
 {
@@ -512,41 +503,6 @@ static void test_pinned_move(void)
 	close(dmabuf);
 }
 
-static sigjmp_buf sigbus_jmp;
-
-static void sigbus_handler(int sig)
-{
-	siglongjmp(sigbus_jmp, sig);
-}
-
-/* Reads one word; returns false when the read raised SIGBUS. */
-static bool read_word(volatile uint32_t *ptr, uint32_t *value)
-{
-	struct sigaction sa = { .sa_handler = sigbus_handler }, old;
-	bool ok = false;
-
-	sigaction(SIGBUS, &sa, &old);
-	if (sigsetjmp(sigbus_jmp, 1) == 0) {
-		*value = *ptr;
-		ok = true;
-	}
-	sigaction(SIGBUS, &old, NULL);
-	return ok;
-}
-
-static void fill(uint32_t *map, size_t size, uint32_t seed)
-{
-	for (size_t i = 0; i < size / 4; i++)
-		map[i] = seed ^ i;
-}
-
-static void check(uint32_t *map, size_t size, uint32_t seed)
-{
-	for (size_t i = 0; i < size / 4; i++)
-		igt_assert_f(map[i] == (seed ^ i), "word %zu is %#x, not %#x\n", i, map[i],
-			     (uint32_t)(seed ^ i));
-}
-
 static void test_mmap_revoke_restore(void)
 {
 	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, REVOKE_EXPORTER_MMAP);
@@ -555,15 +511,15 @@ static void test_mmap_revoke_restore(void)
 
 	map = mmap(NULL, BUF_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, dmabuf, 0);
 	igt_assert(map != MAP_FAILED);
-	fill(map, BUF_SIZE, 0xc0ffee);
+	revoke_fill(map, BUF_SIZE, 0xc0ffee);
 
 	revoke_exporter_revoke(dev, dmabuf, &r);
 	for (size_t off = 0; off < BUF_SIZE / 4; off += 1024)
-		igt_assert_f(!read_word(map + off, &value), "read at word %zu did not fault\n", off);
+		igt_assert_f(!revoke_read_word(map + off, &value), "read at word %zu did not fault\n", off);
 
 	revoke_exporter_restore(dev, dmabuf);
-	igt_assert(read_word(map, &value));
-	check(map, BUF_SIZE, 0xc0ffee);
+	igt_assert(revoke_read_word(map, &value));
+	revoke_check(map, BUF_SIZE, 0xc0ffee);
 	munmap(map, BUF_SIZE);
 	close(dmabuf);
 }
@@ -594,7 +550,7 @@ static void test_move_keeps_data(void)
 
 	map = mmap(NULL, BUF_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, dmabuf, 0);
 	igt_assert(map != MAP_FAILED);
-	fill(map, BUF_SIZE, 0xfeed);
+	revoke_fill(map, BUF_SIZE, 0xfeed);
 
 	igt_assert_eq(__revoke_exporter_move(dev, dmabuf, 10 * NSEC_PER_SEC, &r), 0);
 	igt_assert_eq(r.mappings_before, 1);
@@ -602,7 +558,7 @@ static void test_move_keeps_data(void)
 	revoke_exporter_query(dev, dmabuf, &q);
 	igt_assert_eq(q.generation, 1);
 	igt_assert_eq(q.state, 0);
-	check(map, BUF_SIZE, 0xfeed);
+	revoke_check(map, BUF_SIZE, 0xfeed);
 
 	revoke_importer_status(importer, &st);
 	igt_assert_eq(st.invalidations, 1);
@@ -610,9 +566,9 @@ static void test_move_keeps_data(void)
 	igt_assert_eq(__revoke_importer_map(importer), 0);
 
 	/* Writes after the move land in the new pages and survive the next. */
-	fill(map, BUF_SIZE, 0xbeef);
+	revoke_fill(map, BUF_SIZE, 0xbeef);
 	igt_assert_eq(__revoke_exporter_move(dev, dmabuf, 10 * NSEC_PER_SEC, &r), 0);
-	check(map, BUF_SIZE, 0xbeef);
+	revoke_check(map, BUF_SIZE, 0xbeef);
 	munmap(map, BUF_SIZE);
 	close(importer);
 	revoke_exporter_assert_balanced(dev, dmabuf);
@@ -663,75 +619,6 @@ static void test_fault_injection(void)
 	close(dmabuf);
 }
 
-struct revoke_thread {
-	pthread_t thread;
-	volatile pid_t tid;
-	int dmabuf;
-	uint64_t timeout_ns;
-	struct revoke_exporter_revoke result;
-	int ret;
-	volatile bool done;
-	uint64_t done_ns;
-};
-
-static void *revoke_thread_fn(void *data)
-{
-	struct revoke_thread *t = data;
-
-	t->tid = gettid();
-	t->ret = __revoke_exporter_revoke(dev, t->dmabuf, t->timeout_ns, &t->result);
-	t->done_ns = now_ns();
-	t->done = true;
-	return NULL;
-}
-
-static void start_revoke(struct revoke_thread *t, int dmabuf, uint64_t timeout_ns)
-{
-	memset(t, 0, sizeof(*t));
-	t->dmabuf = dmabuf;
-	t->timeout_ns = timeout_ns;
-	igt_assert_eq(pthread_create(&t->thread, NULL, revoke_thread_fn, t), 0);
-}
-
-/* Thread state from /proc: 'S' once the revoke sleeps in one of its waits. */
-static char thread_state(pid_t tid)
-{
-	char path[64], buf[256], *p;
-	ssize_t len;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return '?';
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (len <= 0)
-		return '?';
-	buf[len] = '\0';
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : '?';
-}
-
-/* Returns once the revoke thread is blocked inside the ioctl. */
-static void wait_until_blocked(struct revoke_thread *t)
-{
-	struct timespec start = {};
-
-	igt_nsec_elapsed(&start);
-	while (!t->tid || thread_state(t->tid) != 'S') {
-		igt_assert_f(!t->done, "the revoke returned without waiting (%d)\n", t->ret);
-		igt_assert_f(igt_seconds_elapsed(&start) < 10, "the revoke thread never blocked\n");
-		usleep(100);
-	}
-}
-
-static int finish_revoke(struct revoke_thread *t)
-{
-	igt_assert_eq(pthread_join(t->thread, NULL), 0);
-	return t->ret;
-}
-
 /* A buffer whose reservation holds an unsignalled fence of @timeline. */
 static int buffer_with_fence(int timeline, uint32_t seqno)
 {
@@ -754,13 +641,13 @@ static void test_fence_wait_signal(void)
 		struct revoke_thread t;
 		uint64_t signal_ns;
 
-		start_revoke(&t, dmabuf, 10 * NSEC_PER_SEC);
-		wait_until_blocked(&t);
+		revoke_thread_start(&t, dev, dmabuf, 10 * NSEC_PER_SEC);
+		revoke_wait_until_blocked(&t.tid, &t.done);
 		usleep(1000);
 		igt_assert_f(!t.done, "revoke %u finished before its fence signalled\n", i);
-		signal_ns = now_ns();
+		signal_ns = revoke_now_ns();
 		sw_sync_timeline_inc(timeline, 1);
-		igt_assert_eq(finish_revoke(&t), 0);
+		igt_assert_eq(revoke_thread_join(&t), 0);
 		igt_assert_lt_u64(signal_ns, t.done_ns);
 		latency[i] = t.done_ns - signal_ns;
 		fence_wait[i] = t.result.fence_wait_ns;
@@ -807,10 +694,10 @@ static void test_revoke_interrupted(void)
 
 	/* No SA_RESTART: the wait must end with EINTR. */
 	sigaction(SIGUSR1, &sa, &old);
-	start_revoke(&t, dmabuf, 30 * NSEC_PER_SEC);
-	wait_until_blocked(&t);
+	revoke_thread_start(&t, dev, dmabuf, 30 * NSEC_PER_SEC);
+	revoke_wait_until_blocked(&t.tid, &t.done);
 	pthread_kill(t.thread, SIGUSR1);
-	igt_assert_eq(finish_revoke(&t), -EINTR);
+	igt_assert_eq(revoke_thread_join(&t), -EINTR);
 	sigaction(SIGUSR1, &old, NULL);
 
 	assert_revoked(dmabuf, true);
@@ -827,10 +714,10 @@ static void test_restore_cancels_revoke(void)
 	int importer = revoke_importer_attach(dev, dmabuf, REVOCABLE, 3000);
 	struct revoke_thread t;
 
-	start_revoke(&t, dmabuf, 30 * NSEC_PER_SEC);
-	wait_until_blocked(&t);
+	revoke_thread_start(&t, dev, dmabuf, 30 * NSEC_PER_SEC);
+	revoke_wait_until_blocked(&t.tid, &t.done);
 	revoke_exporter_restore(dev, dmabuf);
-	igt_assert_eq(finish_revoke(&t), -ECANCELED);
+	igt_assert_eq(revoke_thread_join(&t), -ECANCELED);
 	igt_assert_eq(t.result.mappings_after, 1);
 	close(importer);
 	revoke_exporter_assert_balanced(dev, dmabuf);
@@ -843,13 +730,13 @@ static void test_close_during_revoke(void)
 	int dmabuf = buffer_with_fence(timeline, 1);
 	struct revoke_thread t;
 
-	start_revoke(&t, dmabuf, 30 * NSEC_PER_SEC);
-	wait_until_blocked(&t);
+	revoke_thread_start(&t, dev, dmabuf, 30 * NSEC_PER_SEC);
+	revoke_wait_until_blocked(&t.tid, &t.done);
 	close(dmabuf);
 	usleep(100000);
 	igt_assert(!t.done);
 	sw_sync_timeline_inc(timeline, 1);
-	igt_assert_eq(finish_revoke(&t), 0);
+	igt_assert_eq(revoke_thread_join(&t), 0);
 	close(timeline);
 	/* The last reference went with the revoke: nothing holds the module. */
 	close(dev);

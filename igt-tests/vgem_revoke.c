@@ -83,7 +83,6 @@
 
 #include <fcntl.h>
 #include <pthread.h>
-#include <setjmp.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -104,14 +103,6 @@
 #define SLACK_NS (2 * NSEC_PER_SEC)
 
 static int dev = -1;
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
-}
 
 struct import {
 	int vgem;
@@ -149,45 +140,6 @@ static int __fence_attach(int vgem, uint32_t handle, uint32_t flags, uint32_t *f
 		return -errno;
 	*fence = arg.out_fence;
 	return 0;
-}
-
-static void fill(uint32_t *map, uint32_t seed)
-{
-	for (size_t i = 0; i < BUF_SIZE / 4; i++)
-		map[i] = seed ^ i;
-}
-
-static void check(uint32_t *map, uint32_t seed)
-{
-	for (size_t i = 0; i < BUF_SIZE / 4; i++)
-		igt_assert_f(map[i] == (seed ^ i), "word %zu is %#x, not %#x\n", i, map[i],
-			     (uint32_t)(seed ^ i));
-}
-
-static __thread sigjmp_buf *fault_jmp;
-
-static void sigbus_handler(int sig)
-{
-	siglongjmp(*fault_jmp, sig);
-}
-
-static void install_sigbus_handler(void)
-{
-	struct sigaction sa = { .sa_handler = sigbus_handler };
-
-	sigaction(SIGBUS, &sa, NULL);
-}
-
-/* Reads one word; returns false when the read raised SIGBUS. */
-static bool read_word(volatile uint32_t *ptr, uint32_t *value)
-{
-	sigjmp_buf jmp;
-
-	fault_jmp = &jmp;
-	if (sigsetjmp(jmp, 1))
-		return false;
-	*value = *ptr;
-	return true;
 }
 
 static void test_import_revocable(void)
@@ -230,10 +182,10 @@ static void test_mmap_import(void)
 	struct import imp = import_buffer(dmabuf);
 	uint32_t *exp = map_exporter(dmabuf), *map = map_import(&imp);
 
-	fill(exp, 0x1234);
-	check(map, 0x1234);
-	fill(map, 0x5678);
-	check(exp, 0x5678);
+	revoke_fill(exp, BUF_SIZE, 0x1234);
+	revoke_check(map, BUF_SIZE, 0x1234);
+	revoke_fill(map, BUF_SIZE, 0x5678);
+	revoke_check(exp, BUF_SIZE, 0x5678);
 	munmap(map, BUF_SIZE);
 	munmap(exp, BUF_SIZE);
 	drm_close_driver(imp.vgem);
@@ -248,9 +200,8 @@ static void test_sigbus_after_revoke(void)
 	uint32_t *exp = map_exporter(dmabuf), *map = map_import(&imp), value;
 	struct revoke_exporter_revoke r;
 
-	install_sigbus_handler();
-	fill(exp, 0xabcd);
-	check(map, 0xabcd);
+	revoke_fill(exp, BUF_SIZE, 0xabcd);
+	revoke_check(map, BUF_SIZE, 0xabcd);
 
 	revoke_exporter_revoke(dev, dmabuf, &r);
 	igt_info("mapped vgem import: invalidate %.3f ms, unmap wait %.3f ms\n",
@@ -258,10 +209,10 @@ static void test_sigbus_after_revoke(void)
 	igt_assert_eq(r.mappings_before, 1);
 	igt_assert_eq(r.mappings_after, 0);
 	for (size_t off = 0; off < BUF_SIZE / 4; off += 1024)
-		igt_assert_f(!read_word(map + off, &value), "read at word %zu after the revoke\n", off);
+		igt_assert_f(!revoke_read_word(map + off, &value), "read at word %zu after the revoke\n", off);
 
 	revoke_exporter_restore(dev, dmabuf);
-	check(map, 0xabcd);
+	revoke_check(map, BUF_SIZE, 0xabcd);
 	munmap(map, BUF_SIZE);
 	munmap(exp, BUF_SIZE);
 	drm_close_driver(imp.vgem);
@@ -276,86 +227,18 @@ static void test_move_through_vgem(void)
 	uint32_t *exp = map_exporter(dmabuf), *map = map_import(&imp);
 	struct revoke_exporter_revoke r;
 
-	fill(map, 0x4242);
+	revoke_fill(map, BUF_SIZE, 0x4242);
 	igt_assert_eq(__revoke_exporter_move(dev, dmabuf, 10 * NSEC_PER_SEC, &r), 0);
 	igt_assert_eq(r.mappings_before, 1);
 	igt_assert_eq(r.mappings_after, 0);
-	check(map, 0x4242);
-	fill(map, 0x2424);
-	check(exp, 0x2424);
+	revoke_check(map, BUF_SIZE, 0x4242);
+	revoke_fill(map, BUF_SIZE, 0x2424);
+	revoke_check(exp, BUF_SIZE, 0x2424);
 	munmap(map, BUF_SIZE);
 	munmap(exp, BUF_SIZE);
 	drm_close_driver(imp.vgem);
 	revoke_exporter_assert_balanced(dev, dmabuf);
 	close(dmabuf);
-}
-
-struct revoke_thread {
-	pthread_t thread;
-	volatile pid_t tid;
-	int dmabuf;
-	uint64_t timeout_ns;
-	struct revoke_exporter_revoke result;
-	int ret;
-	volatile bool done;
-	uint64_t done_ns;
-};
-
-static void *revoke_thread_fn(void *data)
-{
-	struct revoke_thread *t = data;
-
-	t->tid = gettid();
-	t->ret = __revoke_exporter_revoke(dev, t->dmabuf, t->timeout_ns, &t->result);
-	t->done_ns = now_ns();
-	t->done = true;
-	return NULL;
-}
-
-static void start_revoke(struct revoke_thread *t, int dmabuf, uint64_t timeout_ns)
-{
-	memset(t, 0, sizeof(*t));
-	t->dmabuf = dmabuf;
-	t->timeout_ns = timeout_ns;
-	igt_assert_eq(pthread_create(&t->thread, NULL, revoke_thread_fn, t), 0);
-}
-
-static char thread_state(pid_t tid)
-{
-	char path[64], buf[256], *p;
-	ssize_t len;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return '?';
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (len <= 0)
-		return '?';
-	buf[len] = '\0';
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : '?';
-}
-
-/* Returns once thread @tid sleeps in the kernel. */
-static void wait_until_blocked(pid_t *tid, volatile bool *done)
-{
-	struct timespec start = {};
-
-	igt_nsec_elapsed(&start);
-	while (!*(volatile pid_t *)tid || thread_state(*tid) != 'S') {
-		igt_assert_f(!*done, "the thread returned without blocking\n");
-		igt_assert_f(igt_seconds_elapsed(&start) < 10, "the thread never blocked\n");
-		usleep(100);
-	}
-}
-
-static int finish_revoke(struct revoke_thread *t)
-{
-	igt_assert_eq(pthread_join(t->thread, NULL), 0);
-	return t->ret;
 }
 
 static void fence_wait(uint32_t flags)
@@ -371,12 +254,12 @@ static void fence_wait(uint32_t flags)
 		uint32_t fence;
 
 		fence = vgem_fence_attach(imp.vgem, &imp.bo, flags);
-		start_revoke(&t, dmabuf, 30 * NSEC_PER_SEC);
-		wait_until_blocked((pid_t *)&t.tid, &t.done);
+		revoke_thread_start(&t, dev, dmabuf, 30 * NSEC_PER_SEC);
+		revoke_wait_until_blocked(&t.tid, &t.done);
 		igt_assert_f(!t.done, "revoke %d finished before its fence was signalled\n", i);
-		signal_ns = now_ns();
+		signal_ns = revoke_now_ns();
 		vgem_fence_signal(imp.vgem, fence);
-		igt_assert_eq(finish_revoke(&t), 0);
+		igt_assert_eq(revoke_thread_join(&t), 0);
 		igt_assert_lt_u64(signal_ns, t.done_ns);
 		latency[i] = t.done_ns - signal_ns;
 		unmap_wait[i] = t.result.unmap_wait_ns;
@@ -470,12 +353,12 @@ static void test_fence_attach_interrupted(void)
 	fence = sw_sync_timeline_create_fence(timeline, 1);
 	dmabuf_import_sync_file(dmabuf, DMA_BUF_SYNC_READ, fence);
 	close(fence);
-	start_revoke(&t, dmabuf, 30 * NSEC_PER_SEC);
-	wait_until_blocked((pid_t *)&t.tid, &t.done);
+	revoke_thread_start(&t, dev, dmabuf, 30 * NSEC_PER_SEC);
+	revoke_wait_until_blocked(&t.tid, &t.done);
 
 	sigaction(SIGUSR1, &sa, &old);	/* no SA_RESTART */
 	igt_assert_eq(pthread_create(&a.thread, NULL, attach_thread_fn, &a), 0);
-	wait_until_blocked((pid_t *)&a.tid, &a.done);
+	revoke_wait_until_blocked(&a.tid, &a.done);
 	pthread_kill(a.thread, SIGUSR1);
 	igt_assert_eq(pthread_join(a.thread, NULL), 0);
 	sigaction(SIGUSR1, &old, NULL);
@@ -483,7 +366,7 @@ static void test_fence_attach_interrupted(void)
 	igt_assert(!t.done);
 
 	sw_sync_timeline_inc(timeline, 1);
-	igt_assert_eq(finish_revoke(&t), 0);
+	igt_assert_eq(revoke_thread_join(&t), 0);
 	drm_close_driver(imp.vgem);
 	close(dmabuf);
 	close(timeline);
@@ -506,9 +389,9 @@ static void *fault_race_reader(void *data)
 
 	while (!fr->stop) {
 		uint64_t written = fr->written_ns, expect = fr->value;
-		uint64_t revoked = fr->revoked_ns, start = now_ns();
+		uint64_t revoked = fr->revoked_ns, start = revoke_now_ns();
 
-		if (read_word(fr->map + (start % (BUF_SIZE / 4)), &value)) {
+		if (revoke_read_word(fr->map + (start % (BUF_SIZE / 4)), &value)) {
 			__atomic_add_fetch(&fr->reads, 1, __ATOMIC_RELAXED);
 			/*
 			 * A read that started after a revoke returned, and
@@ -540,12 +423,11 @@ static void test_revoke_vs_faults(void)
 	struct revoke_exporter_revoke r;
 	pthread_t readers[READERS];
 
-	install_sigbus_handler();
 	for (int i = 0; i < READERS; i++)
 		igt_assert_eq(pthread_create(&readers[i], NULL, fault_race_reader, &fr), 0);
 	for (uint32_t c = 1; c <= CYCLES; c++) {
 		revoke_exporter_revoke(dev, dmabuf, &r);
-		fr.revoked_ns = now_ns();
+		fr.revoked_ns = revoke_now_ns();
 		usleep(200);
 		fr.revoked_ns = 0;
 		revoke_exporter_restore(dev, dmabuf);
@@ -554,7 +436,7 @@ static void test_revoke_vs_faults(void)
 		for (size_t i = 0; i < BUF_SIZE / 4; i++)
 			exp[i] = c;
 		fr.value = c;
-		fr.written_ns = now_ns();
+		fr.written_ns = revoke_now_ns();
 		usleep(200);
 	}
 	fr.stop = true;
@@ -608,7 +490,7 @@ static void touch_once(int vgem, uint32_t handle, unsigned int round)
 
 	if (!map)
 		return;
-	read_word(map + round % (BUF_SIZE / 4), &value);
+	revoke_read_word(map + round % (BUF_SIZE / 4), &value);
 	munmap(map, BUF_SIZE);
 }
 
@@ -655,7 +537,6 @@ static void churn_against_revokes(void *(*fn)(void *), const char *what)
 	struct revoke_exporter_query q;
 	pthread_t threads[THREADS];
 
-	install_sigbus_handler();
 	for (int i = 0; i < THREADS; i++) {
 		ct[i].ch = &ch;
 		ct[i].vgem = drm_open_driver(DRIVER_VGEM);
@@ -693,8 +574,7 @@ static void test_many_importers(void)
 	struct import imps[IMPORTERS];
 	struct revoke_exporter_revoke r;
 
-	install_sigbus_handler();
-	fill(exp, 0x7777);
+	revoke_fill(exp, BUF_SIZE, 0x7777);
 	for (int i = 0; i < IMPORTERS; i++) {
 		imps[i] = import_buffer(dmabuf);
 		maps[i] = map_import(&imps[i]);
@@ -708,10 +588,10 @@ static void test_many_importers(void)
 	igt_assert_eq(r.mappings_before, IMPORTERS);
 	igt_assert_eq(r.mappings_after, 0);
 	for (int i = 0; i < IMPORTERS; i++)
-		igt_assert(!read_word(maps[i], &value));
+		igt_assert(!revoke_read_word(maps[i], &value));
 	revoke_exporter_restore(dev, dmabuf);
 	for (int i = 0; i < IMPORTERS; i++) {
-		check(maps[i], 0x7777);
+		revoke_check(maps[i], BUF_SIZE, 0x7777);
 		munmap(maps[i], BUF_SIZE);
 		drm_close_driver(imps[i].vgem);
 	}
@@ -729,11 +609,11 @@ static void test_close_vgem_during_revoke(void)
 
 	vgem_fence_attach(imp.vgem, &imp.bo, VGEM_FENCE_WRITE);
 
-	start_revoke(&t, dmabuf, 30 * NSEC_PER_SEC);
-	wait_until_blocked((pid_t *)&t.tid, &t.done);
-	close_ns = now_ns();
+	revoke_thread_start(&t, dev, dmabuf, 30 * NSEC_PER_SEC);
+	revoke_wait_until_blocked(&t.tid, &t.done);
+	close_ns = revoke_now_ns();
 	drm_close_driver(imp.vgem);
-	igt_assert_eq(finish_revoke(&t), 0);
+	igt_assert_eq(revoke_thread_join(&t), 0);
 	igt_info("close to revoke completion: %.3f ms\n", (t.done_ns - close_ns) / 1e6);
 	/* Well before the fence would have expired. */
 	igt_assert_lt_u64(t.done_ns - close_ns, SLACK_NS);

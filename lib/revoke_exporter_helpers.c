@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "igt_core.h"
@@ -170,4 +175,126 @@ uint64_t revoke_percentile(uint64_t *samples, unsigned int n, unsigned int pct)
 	/* Nearest rank: the smallest sample with at least pct% at or below it. */
 	idx = (n * pct + 99) / 100;
 	return samples[idx ? idx - 1 : 0];
+}
+
+uint64_t revoke_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static void *revoke_thread_fn(void *data)
+{
+	struct revoke_thread *t = data;
+
+	t->tid = gettid();
+	t->ret = __revoke_exporter_revoke(t->dev, t->dmabuf, t->timeout_ns, &t->result);
+	t->done_ns = revoke_now_ns();
+	t->done = true;
+	return NULL;
+}
+
+void revoke_thread_start(struct revoke_thread *t, int dev, int dmabuf, uint64_t timeout_ns)
+{
+	memset(t, 0, sizeof(*t));
+	t->dev = dev;
+	t->dmabuf = dmabuf;
+	t->timeout_ns = timeout_ns;
+	igt_assert_eq(pthread_create(&t->thread, NULL, revoke_thread_fn, t), 0);
+}
+
+int revoke_thread_join(struct revoke_thread *t)
+{
+	igt_assert_eq(pthread_join(t->thread, NULL), 0);
+	return t->ret;
+}
+
+/* The state letter of /proc/self/task/TID/stat: 'S' while it sleeps. */
+static char thread_state(pid_t tid)
+{
+	char path[64], buf[256], *p;
+	ssize_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return '?';
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return '?';
+	buf[len] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : '?';
+}
+
+void revoke_wait_until_blocked(volatile pid_t *tid, volatile bool *done)
+{
+	struct timespec start = {};
+
+	igt_nsec_elapsed(&start);
+	while (!*tid || thread_state(*tid) != 'S') {
+		igt_assert_f(!*done, "the thread returned without blocking\n");
+		igt_assert_f(igt_seconds_elapsed(&start) < 10, "the thread never blocked\n");
+		usleep(100);
+	}
+}
+
+/*
+ * Set only while this thread is inside revoke_read_word(); volatile, or the
+ * compiler drops the store around a read it does not know can fault.
+ */
+static __thread sigjmp_buf *volatile read_jmp;
+static struct sigaction previous_sigbus;
+
+static void read_sigbus(int sig, siginfo_t *info, void *ctx)
+{
+	if (read_jmp)
+		siglongjmp(*read_jmp, sig);
+	/* A SIGBUS anywhere else is a crash: pass it on. */
+	if (previous_sigbus.sa_flags & SA_SIGINFO)
+		previous_sigbus.sa_sigaction(sig, info, ctx);
+	else if (previous_sigbus.sa_handler != SIG_IGN && previous_sigbus.sa_handler != SIG_DFL)
+		previous_sigbus.sa_handler(sig);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void install_read_sigbus(void)
+{
+	struct sigaction sa = { .sa_sigaction = read_sigbus, .sa_flags = SA_SIGINFO | SA_NODEFER };
+
+	sigaction(SIGBUS, &sa, &previous_sigbus);
+}
+
+bool revoke_read_word(volatile uint32_t *ptr, uint32_t *value)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	sigjmp_buf jmp;
+
+	pthread_once(&once, install_read_sigbus);
+	if (sigsetjmp(jmp, 1)) {
+		read_jmp = NULL;
+		return false;
+	}
+	read_jmp = &jmp;
+	*value = *ptr;
+	read_jmp = NULL;
+	return true;
+}
+
+void revoke_fill(uint32_t *map, size_t size, uint32_t seed)
+{
+	for (size_t i = 0; i < size / 4; i++)
+		map[i] = seed ^ i;
+}
+
+void revoke_check(const uint32_t *map, size_t size, uint32_t seed)
+{
+	for (size_t i = 0; i < size / 4; i++)
+		igt_assert_f(map[i] == (seed ^ i), "word %zu is %#x, not %#x\n", i, map[i],
+			     (uint32_t)(seed ^ i));
 }

@@ -7,7 +7,11 @@
 #ifndef REVOKE_EXPORTER_HELPERS_H
 #define REVOKE_EXPORTER_HELPERS_H
 
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "revoke_exporter.h"
 
@@ -42,5 +46,33 @@ void revoke_exporter_assert_balanced(int dev, int dmabuf);
 
 /* Nanosecond percentile (0..100) of @n samples, which are sorted. */
 uint64_t revoke_percentile(uint64_t *samples, unsigned int n, unsigned int pct);
+
+uint64_t revoke_now_ns(void);
+
+/* A REVOKE run in a thread of its own, so the test can act while it waits. */
+struct revoke_thread {
+	pthread_t thread;
+	volatile pid_t tid;
+	int dev, dmabuf;
+	uint64_t timeout_ns;
+	struct revoke_exporter_revoke result;
+	int ret;
+	volatile bool done;
+	uint64_t done_ns;
+};
+
+void revoke_thread_start(struct revoke_thread *t, int dev, int dmabuf, uint64_t timeout_ns);
+int revoke_thread_join(struct revoke_thread *t);
+
+/* Returns once thread @tid sleeps in the kernel; fails when @done is set
+ * first, or after 10 s. */
+void revoke_wait_until_blocked(volatile pid_t *tid, volatile bool *done);
+
+/* Reads a word; false when the read raised SIGBUS. Safe in any thread. */
+bool revoke_read_word(volatile uint32_t *ptr, uint32_t *value);
+
+/* Fills @size bytes with a pattern of @seed, and checks it. */
+void revoke_fill(uint32_t *map, size_t size, uint32_t seed);
+void revoke_check(const uint32_t *map, size_t size, uint32_t seed);
 
 #endif /* REVOKE_EXPORTER_HELPERS_H */
