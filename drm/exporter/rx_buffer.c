@@ -240,11 +240,18 @@ static struct sg_table *rx_map(struct dma_buf_attachment *attach,
 		ret = -ENOMEM;
 		goto err;
 	}
-	ret = sg_alloc_table_from_pages(&map->sgt, backing->pages, backing->npages,
-					0, backing->npages << PAGE_SHIFT, GFP_KERNEL);
+	/* Segments no longer than the importing device can take. */
+	ret = sg_alloc_table_from_pages_segment(&map->sgt, backing->pages, backing->npages, 0,
+						backing->npages << PAGE_SHIFT,
+						dma_get_max_seg_size(attach->dev), GFP_KERNEL);
 	if (ret)
 		goto err_free;
-	ret = dma_map_sgtable(attach->dev, &map->sgt, dir, 0);
+	/*
+	 * Every importer maps the same pages: overlapping mappings are what a
+	 * shared buffer is, and CPU access is bracketed by the dma-buf's own
+	 * rules, not per mapping. Tell DMA-API debugging so.
+	 */
+	ret = dma_map_sgtable(attach->dev, &map->sgt, dir, DMA_ATTR_DEBUGGING_IGNORE_CACHELINES);
 	if (ret)
 		goto err_table;
 
@@ -280,7 +287,7 @@ static void rx_unmap(struct dma_buf_attachment *attach, struct sg_table *sgt,
 
 	dma_resv_assert_held(attach->dmabuf->resv);
 
-	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
+	dma_unmap_sgtable(attach->dev, sgt, dir, DMA_ATTR_DEBUGGING_IGNORE_CACHELINES);
 	sg_free_table(sgt);
 	map->ra->mappings--;
 	atomic_dec(&map->backing->mappings);

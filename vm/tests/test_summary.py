@@ -84,6 +84,13 @@ class Verdicts(unittest.TestCase):
         self.assertEqual(code, 1)
         self.assertIn("left no results", out)
 
+    def test_guest_with_nothing_to_run_passes(self):
+        r = Run(self)
+        r.guest("l1", status={"no_tests": True})
+        r.guest("l2", PASSING)
+        code, out, _ = r.summarise()
+        self.assertEqual(code, 0, out)
+
     def test_guest_error_fails(self):
         r = Run(self)
         r.guest("l1", PASSING, status={"error": "hung: killed after 600 s"})
@@ -115,6 +122,9 @@ class KernelReports(unittest.TestCase):
     def test_hung_task(self):
         self.check("[  250.0] INFO: task revoke:123 blocked for more than 120 seconds.")
 
+    def test_dma_api_error(self):
+        self.check("[   95.7] WARNING: ../../linux/kernel/dma/debug.c:1231 at debug_dma_map_sg+0x772/0xcb0")
+
     def test_kmemleak(self):
         r = Run(self)
         r.guest("l1", PASSING, kmemleak="unreferenced object 0xffff888003a1b000 (size 64):\n")
@@ -124,7 +134,9 @@ class KernelReports(unittest.TestCase):
 
     def test_ordinary_warnings_pass(self):
         r = Run(self)
-        r.guest("l1", PASSING, dmesg="[    0.5] ACPI: warning of no interest\n[    1.0] [drm] features: -virgl\n")
+        r.guest("l1", PASSING, dmesg="[    0.5] ACPI: warning of no interest\n[    1.0] [drm] features: -virgl\n"
+                "[    1.3] DMA-API: preallocated 65536 debug entries\n"
+                "[    1.3] DMA-API: debugging enabled by kernel config\n")
         self.assertEqual(r.summarise()[0], 0)
 
 
@@ -169,6 +181,18 @@ class PartialResults(unittest.TestCase):
         self.assertEqual(results, {"igt@a@one": "pass", "igt@a@two": "incomplete",
                                    "igt@b@three": "notrun", "igt@c@four": "notrun"})
         self.assertIn("partial results", out)
+
+
+class Skips(unittest.TestCase):
+    def test_whole_binary_skips_are_one_entry(self):
+        r = Run(self)
+        tests = dict(PASSING)
+        tests.update({"igt@c@%d" % i: "skip" for i in range(9)})
+        tests.update({"igt@d@%d" % i: "skip" for i in range(8)})
+        tests["igt@d@last"] = "pass"
+        r.guest("l1", tests)
+        _, out, _ = r.summarise()
+        self.assertIn("Skipped: a@two, c@* (9), d: 8 of 9 (see results.json)", out)
 
 
 class Description(unittest.TestCase):
