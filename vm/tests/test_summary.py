@@ -59,6 +59,7 @@ class Verdicts(unittest.TestCase):
         code, out, merged = r.summarise()
         self.assertEqual(code, 0, out)
         self.assertIn("Verdict: PASS", out)
+        self.assertRegex(out, r"test +pass skip fail warn dmesg-warn incomplete timeout\n")
         self.assertEqual(merged["totals"][""]["pass"], 2)
         self.assertEqual(merged["totals"]["a"]["skip"], 1)
 
@@ -163,7 +164,7 @@ class Merging(unittest.TestCase):
         r = Run(self)
         r.guest("l1", {"igt@a@dyn": "pass", "igt@a@dyn@part": "pass"})
         _, out, merged = r.summarise()
-        self.assertRegex(out, r"\na +1\n")
+        self.assertRegex(out, r"\na +1 +0 ")
 
 
 class PartialResults(unittest.TestCase):
