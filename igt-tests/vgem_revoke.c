@@ -119,6 +119,28 @@ static struct import import_buffer(int dmabuf)
 	return imp;
 }
 
+/*
+ * Closes @dmabuf once its importers are closed, after checking that they
+ * took their attachments and mappings with them and the counters balance.
+ */
+static void release_buffer(int dmabuf)
+{
+	struct revoke_exporter_query q;
+
+	revoke_exporter_query(dev, dmabuf, &q);
+	igt_assert_eq(q.attachments, 0);
+	igt_assert_eq(q.mappings, 0);
+	revoke_exporter_assert_balanced(dev, dmabuf);
+	close(dmabuf);
+}
+
+/* Closes the vgem file of @imp, which must detach the import, then @dmabuf. */
+static void close_import(struct import *imp, int dmabuf)
+{
+	drm_close_driver(imp->vgem);
+	release_buffer(dmabuf);
+}
+
 static uint32_t *map_import(struct import *imp)
 {
 	return vgem_mmap(imp->vgem, &imp->bo, PROT_READ | PROT_WRITE);
@@ -159,8 +181,7 @@ static void test_import_revocable(void)
 	igt_assert_eq(r.dynamic, 1);
 	igt_assert_eq(r.revocable, 1);
 	drm_close_driver(vgem);
-	revoke_exporter_assert_balanced(dev, dmabuf);
-	close(dmabuf);
+	release_buffer(dmabuf);
 }
 
 static void test_revoke_idle_import(void)
@@ -172,8 +193,7 @@ static void test_revoke_idle_import(void)
 	revoke_exporter_revoke(dev, dmabuf, &r);
 	igt_assert_eq(r.mappings_before, 0);
 	igt_assert_lt_u64(r.unmap_wait_ns, SLACK_NS);
-	drm_close_driver(imp.vgem);
-	close(dmabuf);
+	close_import(&imp, dmabuf);
 }
 
 static void test_mmap_import(void)
@@ -188,9 +208,7 @@ static void test_mmap_import(void)
 	revoke_check(exp, BUF_SIZE, 0x5678);
 	munmap(map, BUF_SIZE);
 	munmap(exp, BUF_SIZE);
-	drm_close_driver(imp.vgem);
-	revoke_exporter_assert_balanced(dev, dmabuf);
-	close(dmabuf);
+	close_import(&imp, dmabuf);
 }
 
 static void test_sigbus_after_revoke(void)
@@ -215,9 +233,7 @@ static void test_sigbus_after_revoke(void)
 	revoke_check(map, BUF_SIZE, 0xabcd);
 	munmap(map, BUF_SIZE);
 	munmap(exp, BUF_SIZE);
-	drm_close_driver(imp.vgem);
-	revoke_exporter_assert_balanced(dev, dmabuf);
-	close(dmabuf);
+	close_import(&imp, dmabuf);
 }
 
 static void test_move_through_vgem(void)
@@ -236,9 +252,7 @@ static void test_move_through_vgem(void)
 	revoke_check(exp, BUF_SIZE, 0x2424);
 	munmap(map, BUF_SIZE);
 	munmap(exp, BUF_SIZE);
-	drm_close_driver(imp.vgem);
-	revoke_exporter_assert_balanced(dev, dmabuf);
-	close(dmabuf);
+	close_import(&imp, dmabuf);
 }
 
 static void fence_wait(uint32_t flags)
@@ -275,9 +289,7 @@ static void fence_wait(uint32_t flags)
 	igt_info("unmap wait p50 %.3f ms, p99 %.3f ms\n",
 		 revoke_percentile(unmap_wait, RUNS, 50) / 1e6,
 		 revoke_percentile(unmap_wait, RUNS, 99) / 1e6);
-	drm_close_driver(imp.vgem);
-	revoke_exporter_assert_balanced(dev, dmabuf);
-	close(dmabuf);
+	close_import(&imp, dmabuf);
 }
 
 static void test_fence_expiry(void)
@@ -291,8 +303,7 @@ static void test_fence_expiry(void)
 	igt_info("unsignalled vgem fence: the revoke waited %.3f s for it\n", r.fence_wait_ns / 1e9);
 	igt_assert_lte_u64(9 * NSEC_PER_SEC, r.fence_wait_ns);
 	igt_assert_lt_u64(r.fence_wait_ns, 10 * NSEC_PER_SEC + SLACK_NS);
-	drm_close_driver(imp.vgem);
-	close(dmabuf);
+	close_import(&imp, dmabuf);
 }
 
 static void test_fence_attach_revoked(void)
@@ -307,9 +318,7 @@ static void test_fence_attach_revoked(void)
 	revoke_exporter_restore(dev, dmabuf);
 	igt_assert_eq(__fence_attach(imp.vgem, imp.bo.handle, VGEM_FENCE_WRITE, &fence), 0);
 	vgem_fence_signal(imp.vgem, fence);
-	drm_close_driver(imp.vgem);
-	revoke_exporter_assert_balanced(dev, dmabuf);
-	close(dmabuf);
+	close_import(&imp, dmabuf);
 }
 
 struct attach_thread {
@@ -367,8 +376,7 @@ static void test_fence_attach_interrupted(void)
 
 	sw_sync_timeline_inc(timeline, 1);
 	igt_assert_eq(revoke_thread_join(&t), 0);
-	drm_close_driver(imp.vgem);
-	close(dmabuf);
+	close_import(&imp, dmabuf);
 	close(timeline);
 }
 
@@ -449,9 +457,7 @@ static void test_revoke_vs_faults(void)
 	igt_assert(fr.reads > 0);
 	munmap(fr.map, BUF_SIZE);
 	munmap(exp, BUF_SIZE);
-	drm_close_driver(imp.vgem);
-	revoke_exporter_assert_balanced(dev, dmabuf);
-	close(dmabuf);
+	close_import(&imp, dmabuf);
 }
 
 struct churn {
@@ -560,10 +566,7 @@ static void churn_against_revokes(void *(*fn)(void *), const char *what)
 	revoke_exporter_query(dev, ch.dmabuf, &q);
 	igt_info("%s: %d revoke cycles, %u rounds; %" PRIu64 " maps, %" PRIu64 " attaches\n",
 		 what, CYCLES, ch.rounds, (uint64_t)q.map, (uint64_t)q.attach);
-	igt_assert_eq(q.attachments, 0);
-	igt_assert_eq(q.mappings, 0);
-	revoke_exporter_assert_balanced(dev, ch.dmabuf);
-	close(ch.dmabuf);
+	release_buffer(ch.dmabuf);
 }
 
 static void test_many_importers(void)
@@ -596,8 +599,7 @@ static void test_many_importers(void)
 		drm_close_driver(imps[i].vgem);
 	}
 	munmap(exp, BUF_SIZE);
-	revoke_exporter_assert_balanced(dev, dmabuf);
-	close(dmabuf);
+	release_buffer(dmabuf);
 }
 
 static void test_close_vgem_during_revoke(void)
@@ -617,8 +619,7 @@ static void test_close_vgem_during_revoke(void)
 	igt_info("close to revoke completion: %.3f ms\n", (t.done_ns - close_ns) / 1e6);
 	/* Well before the fence would have expired. */
 	igt_assert_lt_u64(t.done_ns - close_ns, SLACK_NS);
-	revoke_exporter_assert_balanced(dev, dmabuf);
-	close(dmabuf);
+	release_buffer(dmabuf);
 }
 
 static void test_unload_with_imports(void)
@@ -626,7 +627,6 @@ static void test_unload_with_imports(void)
 	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
 	struct import imp = import_buffer(dmabuf);
 	uint32_t *map = map_import(&imp);
-	struct revoke_exporter_query q;
 	int err;
 
 	err = igt_kmod_unload("vgem");
@@ -634,11 +634,7 @@ static void test_unload_with_imports(void)
 	munmap(map, BUF_SIZE);
 	drm_close_driver(imp.vgem);
 	igt_assert_eq(igt_kmod_unload("vgem"), 0);
-	revoke_exporter_query(dev, dmabuf, &q);
-	igt_assert_eq(q.attachments, 0);
-	igt_assert_eq(q.mappings, 0);
-	revoke_exporter_assert_balanced(dev, dmabuf);
-	close(dmabuf);
+	release_buffer(dmabuf);
 	igt_assert_eq(igt_kmod_load("vgem", NULL), 0);
 }
 
