@@ -1,0 +1,725 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Copyright © 2026 The dma-buf revoke test authors
+ */
+
+/**
+ * TEST: virtio gpu revoke
+ * Category: Core
+ * Description: virtio-gpu as a revocable dynamic importer: buffers of a
+ *		revoking exporter are imported as guest blobs and scanned
+ *		out; revokes detach them from the host and unmap them in
+ *		bounded time, commits that need a revoked buffer fail with
+ *		the exporter's error, and restores bring the scanout back.
+ *		Needs virtio-gpu with blob resources and without virgl.
+ *		What the host displays cannot be seen from the guest: the
+ *		tests check what the guest sees, the commits' results, the
+ *		exporter's counters and (through igt_runner) that the host
+ *		rejected no command, which the guest would log as an error.
+ * Sub-category: DMA-BUF
+ * Functionality: dma-buf revoke
+ * Test category: functionality test
+ *
+ * SUBTEST: import-revocable
+ * Description: The exporter, which refuses importers that cannot be
+ *		revoked or do not take peer-to-peer memory, accepts
+ *		virtio-gpu's import, which maps the buffer at once.
+ *
+ * SUBTEST: scanout-import
+ * Description: ADDFB2 on an imported buffer and an atomic commit that
+ *		scans it out.
+ *
+ * SUBTEST: revoke-on-screen
+ * Description: Revoking a buffer that is on screen detaches it from the
+ *		host and unmaps it within a bound.
+ *
+ * SUBTEST: commit-revoked
+ * Description: A commit that needs a revoked buffer fails with the
+ *		exporter's error, ENODEV, or the error the exporter injects
+ *		into its next map; the plane keeps the framebuffer.
+ *
+ * SUBTEST: restore-scanout
+ * Description: After the exporter restores a revoked buffer, the next
+ *		commit maps it again and scans it out, and later revokes
+ *		unmap it again.
+ *
+ * SUBTEST: revoke-during-flush
+ * Description: Revokes right after non-blocking commits, while their
+ *		scanout and flush are in flight, finish within the bound and
+ *		leave later commits working.
+ *
+ * SUBTEST: revoke-vs-commits
+ * Description: A thread flips between a revocable buffer and another
+ *		while the exporter revokes and restores the first: every
+ *		commit either works or fails with ENODEV, and every revoke
+ *		finishes within the bound.
+ *
+ * SUBTEST: many-imports
+ * Description: One revoke unmaps a buffer that 16 virtio-gpu files
+ *		imported, within the bound.
+ *
+ * SUBTEST: revoke-latency
+ * Description: Revoke time of a buffer on screen, p50 and p99 over 50
+ *		revokes, split into the importer's callback, the fence wait
+ *		and the unmap wait.
+ *
+ * SUBTEST: unbind-then-revoke
+ * Description: With the device unbound from its driver while a buffer is
+ *		imported and mapped, revoking and closing do not hang; the
+ *		device is bound again afterwards.
+ */
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <drm_fourcc.h>
+#include <xf86drm.h>
+#include <xf86drmMode.h>
+
+#include "igt.h"
+#include "revoke_exporter_helpers.h"
+#include "virtgpu_drm.h"
+
+#ifndef NSEC_PER_SEC
+#define NSEC_PER_SEC 1000000000ull
+#endif
+
+/* Generous: the guest runs nested and under TCG; a revoke takes ms. */
+#define REVOKE_BOUND_NS (5 * NSEC_PER_SEC)
+#define WAIT_TIMEOUT_NS (20 * NSEC_PER_SEC)
+#define MANY_IMPORTS 16
+#define LATENCY_RUNS 50
+
+struct kms {
+	int fd;
+	uint32_t connector, crtc, plane;
+	drmModeModeInfo mode;
+	uint32_t mode_blob;
+	struct {
+		uint32_t connector_crtc;
+		uint32_t crtc_mode, crtc_active;
+		uint32_t fb, crtc, src_x, src_y, src_w, src_h;
+		uint32_t crtc_x, crtc_y, crtc_w, crtc_h;
+	} prop;
+};
+
+/* A buffer of the exporter, imported into virtio-gpu as a framebuffer. */
+struct import {
+	int dmabuf;
+	uint32_t handle;
+	uint32_t fb;
+};
+
+static int dev = -1;
+static struct kms kms = { .fd = -1 };
+
+static uint32_t prop_id(int fd, uint32_t object, uint32_t type, const char *name)
+{
+	drmModeObjectPropertiesPtr props;
+	uint32_t id = 0;
+
+	props = drmModeObjectGetProperties(fd, object, type);
+	igt_assert(props);
+	for (uint32_t i = 0; i < props->count_props && !id; i++) {
+		drmModePropertyPtr prop = drmModeGetProperty(fd, props->props[i]);
+
+		if (prop && !strcmp(prop->name, name))
+			id = prop->prop_id;
+		drmModeFreeProperty(prop);
+	}
+	drmModeFreeObjectProperties(props);
+	igt_assert_f(id, "object %u has no property %s\n", object, name);
+	return id;
+}
+
+static uint64_t prop_value(int fd, uint32_t object, uint32_t type, const char *name)
+{
+	drmModeObjectPropertiesPtr props;
+	uint32_t id = prop_id(fd, object, type, name);
+	uint64_t value = 0;
+
+	props = drmModeObjectGetProperties(fd, object, type);
+	igt_assert(props);
+	for (uint32_t i = 0; i < props->count_props; i++)
+		if (props->props[i] == id)
+			value = props->prop_values[i];
+	drmModeFreeObjectProperties(props);
+	return value;
+}
+
+/* The first connected connector, a CRTC for it and that CRTC's primary plane. */
+static void kms_init(struct kms *k)
+{
+	drmModeConnectorPtr connector = NULL;
+	drmModePlaneResPtr planes;
+	drmModeResPtr res;
+	int crtc_index = -1;
+
+	k->fd = drm_open_driver(DRIVER_VIRTIO);
+	igt_require_f(!drmSetClientCap(k->fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1) &&
+		      !drmSetClientCap(k->fd, DRM_CLIENT_CAP_ATOMIC, 1),
+		      "virtio-gpu offers no atomic modesetting\n");
+	igt_require_f(!drmSetMaster(k->fd), "cannot become DRM master: %m\n");
+
+	res = drmModeGetResources(k->fd);
+	igt_assert(res);
+	for (int i = 0; i < res->count_connectors && !connector; i++) {
+		connector = drmModeGetConnector(k->fd, res->connectors[i]);
+		if (connector && (connector->connection != DRM_MODE_CONNECTED ||
+				  !connector->count_modes)) {
+			drmModeFreeConnector(connector);
+			connector = NULL;
+		}
+	}
+	igt_require_f(connector, "virtio-gpu has no connected output\n");
+	k->connector = connector->connector_id;
+	k->mode = connector->modes[0];
+
+	for (int i = 0; i < connector->count_encoders && crtc_index < 0; i++) {
+		drmModeEncoderPtr encoder = drmModeGetEncoder(k->fd, connector->encoders[i]);
+
+		for (int c = 0; encoder && c < res->count_crtcs; c++) {
+			if (encoder->possible_crtcs & (1u << c)) {
+				crtc_index = c;
+				break;
+			}
+		}
+		drmModeFreeEncoder(encoder);
+	}
+	igt_assert_f(crtc_index >= 0, "no CRTC drives connector %u\n", k->connector);
+	k->crtc = res->crtcs[crtc_index];
+	drmModeFreeConnector(connector);
+	drmModeFreeResources(res);
+
+	planes = drmModeGetPlaneResources(k->fd);
+	igt_assert(planes);
+	for (uint32_t i = 0; i < planes->count_planes && !k->plane; i++) {
+		drmModePlanePtr plane = drmModeGetPlane(k->fd, planes->planes[i]);
+
+		if (plane && (plane->possible_crtcs & (1u << crtc_index)) &&
+		    prop_value(k->fd, plane->plane_id, DRM_MODE_OBJECT_PLANE, "type") ==
+		    DRM_PLANE_TYPE_PRIMARY)
+			k->plane = plane->plane_id;
+		drmModeFreePlane(plane);
+	}
+	drmModeFreePlaneResources(planes);
+	igt_assert_f(k->plane, "CRTC %u has no primary plane\n", k->crtc);
+
+	igt_assert_eq(drmModeCreatePropertyBlob(k->fd, &k->mode, sizeof(k->mode),
+						&k->mode_blob), 0);
+
+	k->prop.connector_crtc = prop_id(k->fd, k->connector, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID");
+	k->prop.crtc_mode = prop_id(k->fd, k->crtc, DRM_MODE_OBJECT_CRTC, "MODE_ID");
+	k->prop.crtc_active = prop_id(k->fd, k->crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE");
+	k->prop.fb = prop_id(k->fd, k->plane, DRM_MODE_OBJECT_PLANE, "FB_ID");
+	k->prop.crtc = prop_id(k->fd, k->plane, DRM_MODE_OBJECT_PLANE, "CRTC_ID");
+	k->prop.src_x = prop_id(k->fd, k->plane, DRM_MODE_OBJECT_PLANE, "SRC_X");
+	k->prop.src_y = prop_id(k->fd, k->plane, DRM_MODE_OBJECT_PLANE, "SRC_Y");
+	k->prop.src_w = prop_id(k->fd, k->plane, DRM_MODE_OBJECT_PLANE, "SRC_W");
+	k->prop.src_h = prop_id(k->fd, k->plane, DRM_MODE_OBJECT_PLANE, "SRC_H");
+	k->prop.crtc_x = prop_id(k->fd, k->plane, DRM_MODE_OBJECT_PLANE, "CRTC_X");
+	k->prop.crtc_y = prop_id(k->fd, k->plane, DRM_MODE_OBJECT_PLANE, "CRTC_Y");
+	k->prop.crtc_w = prop_id(k->fd, k->plane, DRM_MODE_OBJECT_PLANE, "CRTC_W");
+	k->prop.crtc_h = prop_id(k->fd, k->plane, DRM_MODE_OBJECT_PLANE, "CRTC_H");
+
+	igt_info("scanout: connector %u, CRTC %u, plane %u, %ux%u\n", k->connector,
+		 k->crtc, k->plane, k->mode.hdisplay, k->mode.vdisplay);
+}
+
+/*
+ * Shows @fb full screen, or with @fb 0 turns the output off. Returns 0 or
+ * the commit's -errno.
+ */
+static int kms_commit(struct kms *k, uint32_t fb, uint32_t flags)
+{
+	uint32_t w = k->mode.hdisplay, h = k->mode.vdisplay;
+	drmModeAtomicReqPtr req = drmModeAtomicAlloc();
+	int ret;
+
+	igt_assert(req);
+	drmModeAtomicAddProperty(req, k->connector, k->prop.connector_crtc, fb ? k->crtc : 0);
+	drmModeAtomicAddProperty(req, k->crtc, k->prop.crtc_mode, fb ? k->mode_blob : 0);
+	drmModeAtomicAddProperty(req, k->crtc, k->prop.crtc_active, !!fb);
+	drmModeAtomicAddProperty(req, k->plane, k->prop.fb, fb);
+	drmModeAtomicAddProperty(req, k->plane, k->prop.crtc, fb ? k->crtc : 0);
+	drmModeAtomicAddProperty(req, k->plane, k->prop.src_x, 0);
+	drmModeAtomicAddProperty(req, k->plane, k->prop.src_y, 0);
+	drmModeAtomicAddProperty(req, k->plane, k->prop.src_w, fb ? (uint64_t)w << 16 : 0);
+	drmModeAtomicAddProperty(req, k->plane, k->prop.src_h, fb ? (uint64_t)h << 16 : 0);
+	drmModeAtomicAddProperty(req, k->plane, k->prop.crtc_x, 0);
+	drmModeAtomicAddProperty(req, k->plane, k->prop.crtc_y, 0);
+	drmModeAtomicAddProperty(req, k->plane, k->prop.crtc_w, fb ? w : 0);
+	drmModeAtomicAddProperty(req, k->plane, k->prop.crtc_h, fb ? h : 0);
+
+	ret = drmModeAtomicCommit(k->fd, req, flags | DRM_MODE_ATOMIC_ALLOW_MODESET, NULL);
+	if (ret)
+		ret = -errno;
+	drmModeAtomicFree(req);
+	return ret;
+}
+
+static void kms_off(struct kms *k)
+{
+	igt_assert_eq(kms_commit(k, 0, 0), 0);
+}
+
+static uint64_t fb_size(const struct kms *k)
+{
+	uint64_t size = (uint64_t)k->mode.hdisplay * k->mode.vdisplay * 4;
+
+	return (size + 4095) & ~4095ull;
+}
+
+static int create_buffer(const struct kms *k)
+{
+	return revoke_exporter_create(dev, fb_size(k), REVOKE_EXPORTER_REQUIRE_P2P);
+}
+
+static uint32_t import_handle(int fd, int dmabuf)
+{
+	uint32_t handle = 0;
+
+	igt_assert_f(!drmPrimeFDToHandle(fd, dmabuf, &handle),
+		     "virtio-gpu refused the import: %m\n");
+	return handle;
+}
+
+static void close_handle(int fd, uint32_t handle)
+{
+	struct drm_gem_close close = { .handle = handle };
+
+	igt_assert_eq(igt_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &close), 0);
+}
+
+static struct import import_fb(struct kms *k)
+{
+	struct import imp = { .dmabuf = create_buffer(k) };
+	uint32_t handles[4] = {}, pitches[4] = {}, offsets[4] = {};
+
+	imp.handle = import_handle(k->fd, imp.dmabuf);
+	handles[0] = imp.handle;
+	pitches[0] = k->mode.hdisplay * 4;
+	igt_assert_f(!drmModeAddFB2(k->fd, k->mode.hdisplay, k->mode.vdisplay,
+				    DRM_FORMAT_XRGB8888, handles, pitches, offsets,
+				    &imp.fb, 0),
+		     "ADDFB2 on the import failed: %m\n");
+	return imp;
+}
+
+/* Off screen, framebuffer and handle gone: the import must be gone too. */
+static void release_fb(struct kms *k, struct import *imp)
+{
+	struct revoke_exporter_query q;
+
+	igt_assert_eq(drmModeRmFB(k->fd, imp->fb), 0);
+	close_handle(k->fd, imp->handle);
+	revoke_exporter_query(dev, imp->dmabuf, &q);
+	igt_assert_f(q.attachments == 0 && q.mappings == 0,
+		     "virtio-gpu kept %u attachment(s), %u mapping(s) of a closed import\n",
+		     q.attachments, q.mappings);
+	revoke_exporter_assert_balanced(dev, imp->dmabuf);
+	close(imp->dmabuf);
+}
+
+static uint32_t mappings(int dmabuf)
+{
+	struct revoke_exporter_query q;
+
+	revoke_exporter_query(dev, dmabuf, &q);
+	return q.mappings;
+}
+
+/* Revokes, asserting the bound and that every importer unmapped. */
+static uint64_t revoke_bounded(int dmabuf, struct revoke_exporter_revoke *out)
+{
+	uint64_t start = revoke_now_ns(), elapsed;
+	int ret;
+
+	ret = __revoke_exporter_revoke(dev, dmabuf, WAIT_TIMEOUT_NS, out);
+	elapsed = revoke_now_ns() - start;
+	igt_assert_f(!ret, "revoke failed: %s (holders %u)\n", strerror(-ret), out->holders);
+	igt_assert_eq(out->mappings_after, 0);
+	igt_assert_f(elapsed < REVOKE_BOUND_NS,
+		     "revoke took %.3f ms (callback %.3f, fences %.3f, unmaps %.3f)\n",
+		     elapsed / 1e6, out->invalidate_ns / 1e6, out->fence_wait_ns / 1e6,
+		     out->unmap_wait_ns / 1e6);
+	return elapsed;
+}
+
+static void test_import_revocable(void)
+{
+	struct revoke_exporter_revoke out = {};
+	int dmabuf = create_buffer(&kms);
+	uint32_t handle = import_handle(kms.fd, dmabuf);
+	struct revoke_exporter_query q;
+
+	revoke_exporter_query(dev, dmabuf, &q);
+	igt_assert_eq(q.attachments, 1);
+	igt_assert_eq(q.mappings, 1);
+
+	revoke_bounded(dmabuf, &out);
+	igt_assert_eq(out.attachments, 1);
+	igt_assert_eq(out.dynamic, 1);
+	igt_assert_eq(out.revocable, 1);
+	igt_assert_eq(out.mappings_before, 1);
+
+	close_handle(kms.fd, handle);
+	revoke_exporter_assert_balanced(dev, dmabuf);
+	close(dmabuf);
+}
+
+static void test_scanout_import(void)
+{
+	struct import imp = import_fb(&kms);
+
+	igt_assert_eq(kms_commit(&kms, imp.fb, 0), 0);
+	igt_assert_eq(prop_value(kms.fd, kms.plane, DRM_MODE_OBJECT_PLANE, "FB_ID"), imp.fb);
+	igt_assert_eq(mappings(imp.dmabuf), 1);
+	kms_off(&kms);
+	release_fb(&kms, &imp);
+}
+
+static void test_revoke_on_screen(void)
+{
+	struct revoke_exporter_revoke out = {};
+	struct import imp = import_fb(&kms);
+	uint64_t ns;
+
+	igt_assert_eq(kms_commit(&kms, imp.fb, 0), 0);
+	ns = revoke_bounded(imp.dmabuf, &out);
+	igt_info("revoke on screen: %.3f ms (callback %.3f, fences %.3f, unmaps %.3f)\n",
+		 ns / 1e6, out.invalidate_ns / 1e6, out.fence_wait_ns / 1e6,
+		 out.unmap_wait_ns / 1e6);
+	igt_assert_eq(out.mappings_before, 1);
+	igt_assert_eq(__revoke_exporter_revoke(dev, imp.dmabuf, WAIT_TIMEOUT_NS, &out), -EALREADY);
+
+	kms_off(&kms);
+	release_fb(&kms, &imp);
+}
+
+static void test_commit_revoked(void)
+{
+	struct revoke_exporter_revoke out = {};
+	struct import imp = import_fb(&kms);
+
+	igt_assert_eq(kms_commit(&kms, imp.fb, 0), 0);
+	revoke_bounded(imp.dmabuf, &out);
+
+	igt_assert_eq(kms_commit(&kms, imp.fb, 0), -ENODEV);
+	igt_assert_eq(prop_value(kms.fd, kms.plane, DRM_MODE_OBJECT_PLANE, "FB_ID"), imp.fb);
+	igt_assert_eq(mappings(imp.dmabuf), 0);
+
+	/* The exporter's error, whatever it is, reaches the committer. */
+	revoke_exporter_restore(dev, imp.dmabuf);
+	igt_assert_eq(__revoke_exporter_fail_map(dev, imp.dmabuf, EIO), 0);
+	igt_assert_eq(kms_commit(&kms, imp.fb, 0), -EIO);
+	igt_assert_eq(mappings(imp.dmabuf), 0);
+
+	kms_off(&kms);
+	release_fb(&kms, &imp);
+}
+
+static void test_restore_scanout(void)
+{
+	struct revoke_exporter_revoke out = {};
+	struct import imp = import_fb(&kms);
+
+	igt_assert_eq(kms_commit(&kms, imp.fb, 0), 0);
+	for (int i = 0; i < 3; i++) {
+		revoke_bounded(imp.dmabuf, &out);
+		igt_assert_eq(kms_commit(&kms, imp.fb, 0), -ENODEV);
+		revoke_exporter_restore(dev, imp.dmabuf);
+		igt_assert_eq(kms_commit(&kms, imp.fb, 0), 0);
+		igt_assert_eq(mappings(imp.dmabuf), 1);
+	}
+	kms_off(&kms);
+	release_fb(&kms, &imp);
+}
+
+static void test_revoke_during_flush(void)
+{
+	struct revoke_exporter_revoke out = {};
+	struct import a = import_fb(&kms), b = import_fb(&kms);
+
+	igt_assert_eq(kms_commit(&kms, b.fb, 0), 0);
+	for (int i = 0; i < 20; i++) {
+		/* Returns once prepare_fb mapped the buffer; the scanout and
+		 * flush follow in a worker, racing the revoke. */
+		igt_assert_eq(kms_commit(&kms, a.fb, DRM_MODE_ATOMIC_NONBLOCK), 0);
+		revoke_bounded(a.dmabuf, &out);
+		igt_assert_eq(kms_commit(&kms, b.fb, 0), 0);
+		revoke_exporter_restore(dev, a.dmabuf);
+	}
+	igt_assert_eq(kms_commit(&kms, a.fb, 0), 0);
+	igt_assert_eq(mappings(a.dmabuf), 1);
+
+	kms_off(&kms);
+	release_fb(&kms, &a);
+	release_fb(&kms, &b);
+}
+
+struct flipper {
+	pthread_t thread;
+	uint32_t fb[2];
+	volatile bool stop;
+	unsigned int commits, refused;
+	int bad;
+};
+
+static void *flip_loop(void *data)
+{
+	struct flipper *f = data;
+
+	for (unsigned int i = 0; !f->stop; i++) {
+		int ret = kms_commit(&kms, f->fb[i & 1], 0);
+
+		if (ret == -ENODEV) {
+			f->refused++;
+		} else if (ret) {
+			f->bad = ret;
+			break;
+		}
+		f->commits++;
+	}
+	return NULL;
+}
+
+static void test_revoke_vs_commits(void)
+{
+	struct revoke_exporter_revoke out = {};
+	struct import a = import_fb(&kms), b = import_fb(&kms);
+	struct flipper f = { .fb = { a.fb, b.fb } };
+	unsigned int revokes = 0;
+	uint64_t worst = 0;
+
+	igt_assert_eq(pthread_create(&f.thread, NULL, flip_loop, &f), 0);
+	igt_until_timeout(5) {
+		uint64_t ns = revoke_bounded(a.dmabuf, &out);
+
+		worst = ns > worst ? ns : worst;
+		revokes++;
+		usleep(2000);
+		revoke_exporter_restore(dev, a.dmabuf);
+		usleep(2000);
+	}
+	f.stop = true;
+	pthread_join(f.thread, NULL);
+
+	igt_info("%u revokes (slowest %.3f ms) against %u commits, %u refused with ENODEV\n",
+		 revokes, worst / 1e6, f.commits, f.refused);
+	igt_assert_f(!f.bad, "a commit failed with %s\n", strerror(-f.bad));
+	igt_assert(f.commits > 0);
+
+	igt_assert_eq(kms_commit(&kms, a.fb, 0), 0);
+	kms_off(&kms);
+	release_fb(&kms, &a);
+	release_fb(&kms, &b);
+}
+
+static void test_many_imports(void)
+{
+	struct revoke_exporter_revoke out = {};
+	int dmabuf = create_buffer(&kms);
+	int fds[MANY_IMPORTS];
+	uint32_t handles[MANY_IMPORTS];
+	uint64_t ns;
+
+	for (int i = 0; i < MANY_IMPORTS; i++) {
+		fds[i] = drm_open_driver_render(DRIVER_VIRTIO);
+		handles[i] = import_handle(fds[i], dmabuf);
+	}
+	igt_assert_eq(mappings(dmabuf), MANY_IMPORTS);
+
+	ns = revoke_bounded(dmabuf, &out);
+	igt_info("revoke of %d imports: %.3f ms (callbacks %.3f, fences %.3f, unmaps %.3f)\n",
+		 MANY_IMPORTS, ns / 1e6, out.invalidate_ns / 1e6, out.fence_wait_ns / 1e6,
+		 out.unmap_wait_ns / 1e6);
+	igt_assert_eq(out.attachments, MANY_IMPORTS);
+	igt_assert_eq(out.revocable, MANY_IMPORTS);
+	igt_assert_eq(out.mappings_before, MANY_IMPORTS);
+
+	for (int i = 0; i < MANY_IMPORTS; i++) {
+		close_handle(fds[i], handles[i]);
+		drm_close_driver(fds[i]);
+	}
+	revoke_exporter_assert_balanced(dev, dmabuf);
+	close(dmabuf);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void print_percentiles(const char *what, uint64_t *ns)
+{
+	qsort(ns, LATENCY_RUNS, sizeof(*ns), cmp_u64);
+	igt_info("%-10s p50 %8.3f ms  p99 %8.3f ms  max %8.3f ms\n", what,
+		 revoke_percentile(ns, LATENCY_RUNS, 50) / 1e6,
+		 revoke_percentile(ns, LATENCY_RUNS, 99) / 1e6,
+		 ns[LATENCY_RUNS - 1] / 1e6);
+}
+
+static void test_revoke_latency(void)
+{
+	static uint64_t total[LATENCY_RUNS], callback[LATENCY_RUNS];
+	static uint64_t fences[LATENCY_RUNS], unmaps[LATENCY_RUNS];
+	struct import imp = import_fb(&kms);
+
+	for (int i = 0; i < LATENCY_RUNS; i++) {
+		struct revoke_exporter_revoke out = {};
+
+		igt_assert_eq(kms_commit(&kms, imp.fb, 0), 0);
+		total[i] = revoke_bounded(imp.dmabuf, &out);
+		callback[i] = out.invalidate_ns;
+		fences[i] = out.fence_wait_ns;
+		unmaps[i] = out.unmap_wait_ns;
+		revoke_exporter_restore(dev, imp.dmabuf);
+	}
+	igt_info("revoke of a buffer on screen, %d runs:\n", LATENCY_RUNS);
+	print_percentiles("revoke", total);
+	print_percentiles("callback", callback);
+	print_percentiles("fences", fences);
+	print_percentiles("unmaps", unmaps);
+
+	kms_off(&kms);
+	release_fb(&kms, &imp);
+}
+
+/* The virtio device under the first virtio_gpu card, e.g. "virtio0". */
+static void virtio_gpu_device(int fd, char *name, size_t len)
+{
+	char link[PATH_MAX], path[64];
+	struct stat st;
+	ssize_t n;
+
+	igt_assert_eq(fstat(fd, &st), 0);
+	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/device",
+		 major(st.st_rdev), minor(st.st_rdev));
+	n = readlink(path, link, sizeof(link) - 1);
+	igt_assert_f(n > 0, "cannot read %s: %m\n", path);
+	link[n] = '\0';
+	snprintf(name, len, "%s", strrchr(link, '/') + 1);
+}
+
+static void write_driver_file(const char *file, const char *device)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/virtio/drivers/virtio_gpu/%s", file);
+	fd = open(path, O_WRONLY);
+	igt_assert_f(fd >= 0, "cannot open %s: %m\n", path);
+	igt_assert_f(write(fd, device, strlen(device)) == (ssize_t)strlen(device),
+		     "writing %s to %s failed: %m\n", device, path);
+	close(fd);
+}
+
+static void test_unbind_then_revoke(void)
+{
+	struct revoke_exporter_revoke out = {};
+	int dmabuf = create_buffer(&kms);
+	int fd = drm_open_driver_render(DRIVER_VIRTIO);
+	uint32_t handle = import_handle(fd, dmabuf);
+	char device[64];
+
+	virtio_gpu_device(fd, device, sizeof(device));
+	igt_assert_eq(mappings(dmabuf), 1);
+
+	/* The test's own master goes with the device; reopened afterwards. */
+	drm_close_driver(kms.fd);
+	kms.fd = -1;
+
+	igt_info("unbinding %s from virtio_gpu\n", device);
+	write_driver_file("unbind", device);
+
+	igt_set_timeout(60, "revoke and close after unbind");
+	revoke_bounded(dmabuf, &out);
+	igt_assert_eq(out.mappings_before, 1);
+	close_handle(fd, handle);
+	drm_close_driver(fd);
+	igt_reset_timeout();
+
+	revoke_exporter_assert_balanced(dev, dmabuf);
+	close(dmabuf);
+
+	igt_info("binding %s to virtio_gpu again\n", device);
+	write_driver_file("bind", device);
+	kms_init(&kms);
+}
+
+igt_main
+{
+	igt_fixture {
+		int fd = drm_open_driver(DRIVER_VIRTIO);
+		struct drm_virtgpu_getparam gp = { .param = VIRTGPU_PARAM_RESOURCE_BLOB };
+		int blob = 0, virgl = 0;
+
+		gp.value = (uintptr_t)&blob;
+		igt_ioctl(fd, DRM_IOCTL_VIRTGPU_GETPARAM, &gp);
+		gp.param = VIRTGPU_PARAM_3D_FEATURES;
+		gp.value = (uintptr_t)&virgl;
+		igt_ioctl(fd, DRM_IOCTL_VIRTGPU_GETPARAM, &gp);
+		drm_close_driver(fd);
+		igt_require_f(blob && !virgl,
+			      "virtio-gpu imports foreign dma-bufs only with +resource_blob -virgl\n");
+
+		dev = revoke_exporter_open();
+		kms_init(&kms);
+	}
+
+	igt_describe("The revoking exporter accepts virtio-gpu's import as revocable.");
+	igt_subtest("import-revocable")
+		test_import_revocable();
+
+	igt_describe("An imported buffer becomes a framebuffer and is scanned out.");
+	igt_subtest("scanout-import")
+		test_scanout_import();
+
+	igt_describe("A revoke of a buffer on screen unmaps it within the bound.");
+	igt_subtest("revoke-on-screen")
+		test_revoke_on_screen();
+
+	igt_describe("A commit that needs a revoked buffer fails with the exporter's error.");
+	igt_subtest("commit-revoked")
+		test_commit_revoked();
+
+	igt_describe("After a restore the buffer is mapped and scanned out again.");
+	igt_subtest("restore-scanout")
+		test_restore_scanout();
+
+	igt_describe("Revokes racing the scanout and flush of non-blocking commits.");
+	igt_subtest("revoke-during-flush")
+		test_revoke_during_flush();
+
+	igt_describe("Revokes and restores racing a thread of commits.");
+	igt_subtest("revoke-vs-commits")
+		test_revoke_vs_commits();
+
+	igt_describe("One revoke unmaps the imports of 16 virtio-gpu files.");
+	igt_subtest("many-imports")
+		test_many_imports();
+
+	igt_describe("Revoke time of a buffer on screen, p50 and p99.");
+	igt_subtest("revoke-latency")
+		test_revoke_latency();
+
+	igt_describe("Revoke and close after the device is unbound do not hang.");
+	igt_subtest("unbind-then-revoke")
+		test_unbind_then_revoke();
+
+	igt_fixture {
+		if (kms.fd >= 0)
+			drm_close_driver(kms.fd);
+		close(dev);
+	}
+}
