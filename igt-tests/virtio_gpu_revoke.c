@@ -71,7 +71,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -595,20 +594,32 @@ static void test_revoke_latency(void)
 	release_fb(&kms, &imp);
 }
 
-/* The virtio device under the first virtio_gpu card, e.g. "virtio0". */
+/*
+ * The virtio device of the card @fd is open on, e.g. "virtio0": the card's
+ * parent is the transport's device (PCI), and the virtio device its child.
+ */
 static void virtio_gpu_device(int fd, char *name, size_t len)
 {
-	char link[PATH_MAX], path[64];
+	char path[64];
+	struct dirent *entry;
 	struct stat st;
-	ssize_t n;
+	DIR *dir;
 
 	igt_assert_eq(fstat(fd, &st), 0);
 	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/device",
 		 major(st.st_rdev), minor(st.st_rdev));
-	n = readlink(path, link, sizeof(link) - 1);
-	igt_assert_f(n > 0, "cannot read %s: %m\n", path);
-	link[n] = '\0';
-	snprintf(name, len, "%s", strrchr(link, '/') + 1);
+	dir = opendir(path);
+	igt_assert_f(dir, "cannot read %s: %m\n", path);
+	name[0] = '\0';
+	while ((entry = readdir(dir))) {
+		size_t n = strlen(entry->d_name);
+
+		if (n > 6 && n < len && !strncmp(entry->d_name, "virtio", 6) &&
+		    strspn(entry->d_name + 6, "0123456789") == n - 6)
+			memcpy(name, entry->d_name, n + 1);
+	}
+	closedir(dir);
+	igt_assert_f(name[0], "no virtio device in %s\n", path);
 }
 
 static void write_driver_file(const char *file, const char *device)
@@ -645,7 +656,10 @@ static void test_unbind_then_revoke(void)
 	igt_set_timeout(60, "revoke and close after unbind");
 	revoke_bounded(dmabuf, &out);
 	igt_assert_eq(out.mappings_before, 1);
-	close_handle(fd, handle);
+	/* Ioctls of an unplugged device fail with ENODEV; closing frees. */
+	igt_assert_eq(igt_ioctl(fd, DRM_IOCTL_GEM_CLOSE,
+				&(struct drm_gem_close){ .handle = handle }), -1);
+	igt_assert_eq(errno, ENODEV);
 	drm_close_driver(fd);
 	igt_reset_timeout();
 
