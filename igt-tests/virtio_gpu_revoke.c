@@ -45,8 +45,8 @@
  *
  * SUBTEST: revoke-during-flush
  * Description: Revokes right after non-blocking commits, while their
- *		scanout and flush are in flight, finish within the bound and
- *		leave later commits working.
+ *		scanout and flush are in flight, for 5 s, finish within the
+ *		bound and leave later commits working.
  *
  * SUBTEST: revoke-vs-commits
  * Description: A thread flips between a revocable buffer and another
@@ -90,9 +90,13 @@
 #define NSEC_PER_SEC 1000000000ull
 #endif
 
-/* Generous: the guest runs nested and under TCG; a revoke takes ms. */
-#define REVOKE_BOUND_NS (5 * NSEC_PER_SEC)
-#define WAIT_TIMEOUT_NS (20 * NSEC_PER_SEC)
+/*
+ * Generous: a revoke takes milliseconds on a release kernel, but in a
+ * nested debug guest the host answers a detach only after about a second,
+ * and commands queued by a stream of commits come first.
+ */
+#define REVOKE_BOUND_NS (30 * NSEC_PER_SEC)
+#define WAIT_TIMEOUT_NS (60 * NSEC_PER_SEC)
 #define MANY_IMPORTS 16
 #define LATENCY_RUNS 50
 
@@ -448,7 +452,7 @@ static void test_revoke_during_flush(void)
 	struct import a = import_fb(&kms), b = import_fb(&kms);
 
 	igt_assert_eq(kms_commit(&kms, b.fb, 0), 0);
-	for (int i = 0; i < 20; i++) {
+	igt_until_timeout(5) {
 		/* Returns once prepare_fb mapped the buffer; the scanout and
 		 * flush follow in a worker, racing the revoke. */
 		igt_assert_eq(kms_commit(&kms, a.fb, DRM_MODE_ATOMIC_NONBLOCK), 0);
