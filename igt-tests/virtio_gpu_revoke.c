@@ -316,16 +316,27 @@ static struct import import_fb(struct kms *k)
 	return imp;
 }
 
-/* Off screen, framebuffer and handle gone: the import must be gone too. */
+/*
+ * Off screen, framebuffer and handle gone: the import must go too. Commands
+ * in flight hold references until the host has completed them, so allow
+ * the host some time.
+ */
 static void release_fb(struct kms *k, struct import *imp)
 {
 	struct revoke_exporter_query q;
+	struct timespec start = {};
 
 	igt_assert_eq(drmModeRmFB(k->fd, imp->fb), 0);
 	close_handle(k->fd, imp->handle);
-	revoke_exporter_query(dev, imp->dmabuf, &q);
+	igt_nsec_elapsed(&start);
+	do {
+		revoke_exporter_query(dev, imp->dmabuf, &q);
+		if (!q.attachments && !q.mappings)
+			break;
+		usleep(10000);
+	} while (igt_seconds_elapsed(&start) < 30);
 	igt_assert_f(q.attachments == 0 && q.mappings == 0,
-		     "virtio-gpu kept %u attachment(s), %u mapping(s) of a closed import\n",
+		     "virtio-gpu kept %u attachment(s), %u mapping(s) of a closed import for 30 s\n",
 		     q.attachments, q.mappings);
 	revoke_exporter_assert_balanced(dev, imp->dmabuf);
 	close(imp->dmabuf);
