@@ -67,6 +67,14 @@
  * Description: With the device unbound from its driver while a buffer is
  *		imported and mapped, revoking and closing do not hang; the
  *		device is bound again afterwards.
+ *
+ * SUBTEST: hibernate-revoked
+ * Description: Devices are frozen and restored as for hibernation (the
+ *		"devices" pm_test, which writes no image) while one import
+ *		is revoked and another is on screen: the host resources are
+ *		created again, the other import stays on screen, the revoked
+ *		one fails with ENODEV and is scanned out after its restore.
+ *		Needs CONFIG_HIBERNATION and CONFIG_PM_DEBUG.
  */
 
 #include <dirent.h>
@@ -617,17 +625,22 @@ static void virtio_gpu_device(int fd, char *name, size_t len)
 	igt_assert_f(name[0], "no virtio device in %s\n", path);
 }
 
+static void write_file(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY);
+
+	igt_assert_f(fd >= 0, "cannot open %s: %m\n", path);
+	igt_assert_f(write(fd, value, strlen(value)) == (ssize_t)strlen(value),
+		     "writing %s to %s failed: %m\n", value, path);
+	close(fd);
+}
+
 static void write_driver_file(const char *file, const char *device)
 {
 	char path[128];
-	int fd;
 
 	snprintf(path, sizeof(path), "/sys/bus/virtio/drivers/virtio_gpu/%s", file);
-	fd = open(path, O_WRONLY);
-	igt_assert_f(fd >= 0, "cannot open %s: %m\n", path);
-	igt_assert_f(write(fd, device, strlen(device)) == (ssize_t)strlen(device),
-		     "writing %s to %s failed: %m\n", device, path);
-	close(fd);
+	write_file(path, device);
 }
 
 static void test_unbind_then_revoke(void)
@@ -664,6 +677,52 @@ static void test_unbind_then_revoke(void)
 	igt_info("binding %s to virtio_gpu again\n", device);
 	write_driver_file("bind", device);
 	kms_init(&kms);
+}
+
+#define PM_TEST "/sys/power/pm_test"
+#define PM_TEST_DELAY "/sys/module/hibernate/parameters/pm_test_delay"
+
+/* Freezes and restores every device as hibernation does, without an image. */
+static void hibernate_devices(void)
+{
+	write_file(PM_TEST, "devices");
+	write_file(PM_TEST_DELAY, "0");
+	igt_info("freezing and restoring devices\n");
+	write_file("/sys/power/state", "disk");
+	write_file(PM_TEST, "none");
+}
+
+static void test_hibernate_revoked(void)
+{
+	struct revoke_exporter_revoke out = {};
+	struct import shown, revoked;
+
+	igt_require_f(access(PM_TEST, W_OK) == 0 && access(PM_TEST_DELAY, W_OK) == 0,
+		      "needs CONFIG_HIBERNATION and CONFIG_PM_DEBUG\n");
+
+	shown = import_fb(&kms);
+	revoked = import_fb(&kms);
+	igt_assert_eq(kms_commit(&kms, revoked.fb, 0), 0);
+	revoke_bounded(revoked.dmabuf, &out);
+	igt_assert_eq(kms_commit(&kms, shown.fb, 0), 0);
+
+	igt_set_timeout(120, "freeze and restore of the devices");
+	hibernate_devices();
+	igt_reset_timeout();
+
+	/* The host lost its resources; a missing one fails the commands. */
+	igt_assert_eq(prop_value(kms.fd, kms.plane, DRM_MODE_OBJECT_PLANE, "FB_ID"), shown.fb);
+	igt_assert_eq(mappings(shown.dmabuf), 1);
+	igt_assert_eq(kms_commit(&kms, revoked.fb, 0), -ENODEV);
+	igt_assert_eq(kms_commit(&kms, shown.fb, 0), 0);
+
+	revoke_exporter_restore(dev, revoked.dmabuf);
+	igt_assert_eq(kms_commit(&kms, revoked.fb, 0), 0);
+	igt_assert_eq(mappings(revoked.dmabuf), 1);
+
+	kms_off(&kms);
+	release_fb(&kms, &shown);
+	release_fb(&kms, &revoked);
 }
 
 igt_main
@@ -725,6 +784,10 @@ igt_main
 	igt_describe("Revoke and close after the device is unbound do not hang.");
 	igt_subtest("unbind-then-revoke")
 		test_unbind_then_revoke();
+
+	igt_describe("Hibernation restore with a revoked import keeps the others.");
+	igt_subtest("hibernate-revoked")
+		test_hibernate_revoked();
 
 	igt_fixture {
 		if (kms.fd >= 0)
