@@ -79,6 +79,9 @@ struct revoke_exporter_holder {
  *		   is in the importers' callbacks
  * @fence_wait_ns: out: time waiting for all fences (BOOKKEEP) to signal
  * @unmap_wait_ns: out: time waiting until every importer had unmapped
+ * @signal_to_done_ns: out: when fences were pending as the fence wait
+ *		       began, the time from the last of them signalling to the
+ *		       end of the sequence (after the unmap wait); else 0
  * @attachments: out: attachments when the sequence started
  * @dynamic: out: of those, dynamic ones
  * @static_: out: of those, static ones
@@ -112,6 +115,7 @@ struct revoke_exporter_revoke {
 	__u64 invalidate_ns;
 	__u64 fence_wait_ns;
 	__u64 unmap_wait_ns;
+	__u64 signal_to_done_ns;
 	__u32 attachments;
 	__u32 dynamic;
 	__u32 static_;

@@ -10,6 +10,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/dma-buf.h>
+#include <linux/dma-fence.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/highmem.h>
@@ -539,25 +540,65 @@ static void rx_zap_cpu_mappings(struct rx_buffer *buf)
 }
 
 /**
+ * rx_last_signal - when the last fence of a buffer signalled
+ * @resv: the buffer's reservation object, locked, its fences signalled
+ *
+ * Return: the latest signal time (ktime_get()) of the fences.
+ */
+static ktime_t rx_last_signal(struct dma_resv *resv)
+{
+	struct dma_resv_iter cursor;
+	struct dma_fence *fence;
+	ktime_t last = 0;
+
+	dma_resv_assert_held(resv);
+	dma_resv_for_each_fence(&cursor, resv, DMA_RESV_USAGE_BOOKKEEP, fence) {
+		if (dma_fence_is_signaled(fence))
+			last = max(last, dma_fence_timestamp(fence));
+	}
+	return last;
+}
+
+/**
  * rx_wait_fences - wait for every fence of the buffer, bounded
  * @buf: the buffer, locked
  * @timeout_ns: the bound
  * @waited_ns: out: time spent waiting
+ * @last_signal: out: when fences were pending, the time the last of them
+ *		 signalled; else 0
  *
  * Return: 0 once all fences signalled, -ETIMEDOUT, or -EINTR.
  */
-static int rx_wait_fences(struct rx_buffer *buf, u64 timeout_ns, u64 *waited_ns)
+static int rx_wait_fences(struct rx_buffer *buf, u64 timeout_ns, u64 *waited_ns,
+			  ktime_t *last_signal)
 {
+	struct dma_resv *resv = buf->dmabuf->resv;
 	ktime_t start = ktime_get();
+	bool pending;
 	long ret;
 
-	dma_resv_assert_held(buf->dmabuf->resv);
-	ret = dma_resv_wait_timeout(buf->dmabuf->resv, DMA_RESV_USAGE_BOOKKEEP, true,
+	dma_resv_assert_held(resv);
+	*last_signal = 0;
+	pending = !dma_resv_test_signaled(resv, DMA_RESV_USAGE_BOOKKEEP);
+	ret = dma_resv_wait_timeout(resv, DMA_RESV_USAGE_BOOKKEEP, true,
 				    nsecs_to_jiffies(timeout_ns) ?: 1);
 	*waited_ns = ktime_to_ns(ktime_sub(ktime_get(), start));
-	if (ret > 0)
+	if (ret > 0) {
+		if (pending)
+			*last_signal = rx_last_signal(resv);
 		return 0;
+	}
 	return ret ? -EINTR : -ETIMEDOUT;
+}
+
+/*
+ * Ends the timings of a sequence that finished: the time from the last
+ * fence signalling to now, when a fence was pending.
+ */
+static void rx_signal_to_done(struct revoke_exporter_revoke *args, ktime_t last_signal)
+{
+	if (last_signal)
+		args->signal_to_done_ns = ktime_to_ns(ktime_sub(ktime_get(), last_signal));
 }
 
 /**
@@ -593,7 +634,7 @@ static u64 rx_invalidate(struct rx_buffer *buf)
 int rx_buffer_revoke(struct rx_buffer *buf, struct revoke_exporter_revoke *args)
 {
 	struct dma_resv *resv = buf->dmabuf->resv;
-	ktime_t start;
+	ktime_t start, last_signal;
 	u32 restores;
 	long left;
 	int ret;
@@ -611,7 +652,7 @@ int rx_buffer_revoke(struct rx_buffer *buf, struct revoke_exporter_revoke *args)
 	restores = buf->restores;
 	rx_zap_cpu_mappings(buf);
 	args->invalidate_ns = rx_invalidate(buf);
-	ret = rx_wait_fences(buf, args->timeout_ns, &args->fence_wait_ns);
+	ret = rx_wait_fences(buf, args->timeout_ns, &args->fence_wait_ns, &last_signal);
 	dma_resv_unlock(resv);
 	if (ret)
 		goto out;
@@ -628,6 +669,8 @@ int rx_buffer_revoke(struct rx_buffer *buf, struct revoke_exporter_revoke *args)
 		ret = -ECANCELED;
 	else if (!left && atomic_read(&buf->mappings))
 		ret = -ETIMEDOUT;
+	else
+		rx_signal_to_done(args, last_signal);
 out:
 	args->mappings_after = atomic_read(&buf->mappings);
 	if (ret == -ETIMEDOUT && args->mappings_after)
@@ -684,8 +727,8 @@ int rx_buffer_move(struct rx_buffer *buf, struct revoke_exporter_revoke *args)
 {
 	struct dma_resv *resv = buf->dmabuf->resv;
 	struct rx_backing *old, *new;
+	ktime_t start, last_signal;
 	unsigned long i;
-	ktime_t start;
 	long left;
 	int ret;
 
@@ -700,7 +743,7 @@ int rx_buffer_move(struct rx_buffer *buf, struct revoke_exporter_revoke *args)
 		goto err_unlock;
 	}
 	rx_count_attachments(buf, args);
-	ret = rx_wait_fences(buf, args->timeout_ns, &args->fence_wait_ns);
+	ret = rx_wait_fences(buf, args->timeout_ns, &args->fence_wait_ns, &last_signal);
 	if (ret)
 		goto err_unlock;
 	old = buf->backing;
@@ -728,7 +771,10 @@ int rx_buffer_move(struct rx_buffer *buf, struct revoke_exporter_revoke *args)
 	rx_backing_put(old);
 	if (left < 0)
 		return -EINTR;
-	return !left && args->mappings_after ? -ETIMEDOUT : 0;
+	if (!left && args->mappings_after)
+		return -ETIMEDOUT;
+	rx_signal_to_done(args, last_signal);
+	return 0;
 
 err_unlock:
 	dma_resv_unlock(resv);
