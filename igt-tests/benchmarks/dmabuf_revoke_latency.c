@@ -126,7 +126,7 @@ static void *signal_fence(void *data)
 }
 
 /* Imports @dmabuf into a new file of the importer; false when refused. */
-static bool import(struct importer *imp, int dmabuf, uint64_t size, int *err)
+static bool import(struct importer *imp, int dmabuf, int *err)
 {
 	imp->fd = opt.importer == IMPORTER_VGEM ? drm_open_driver(DRIVER_VGEM) :
 						 drm_open_driver_render(DRIVER_VIRTIO);
@@ -194,6 +194,7 @@ static void measure(struct point *p)
 	uint32_t flags = opt.allow_static ? REVOKE_EXPORTER_ALLOW_STATIC : 0;
 	struct importer *imp = calloc(p->importers ?: 1, sizeof(*imp));
 	struct signaller s = { .fence = p->fence, .timeline = -1 };
+	unsigned int imported = 0;
 	int dmabuf, err = 0;
 
 	igt_assert(imp);
@@ -202,10 +203,9 @@ static void measure(struct point *p)
 		igt_assert(p->ns[ph]);
 	}
 	dmabuf = revoke_exporter_create(dev, p->size, flags);
-	for (unsigned int i = 0; i < p->importers; i++) {
-		if (!import(&imp[i], dmabuf, p->size, &err)) {
+	for (; imported < p->importers; imported++) {
+		if (!import(&imp[imported], dmabuf, &err)) {
 			p->refused = err;
-			p->importers = i;
 			goto out;
 		}
 	}
@@ -248,7 +248,7 @@ static void measure(struct point *p)
 	if (s.timeline >= 0)
 		close(s.timeline);
 out:
-	for (unsigned int i = 0; i < p->importers; i++)
+	for (unsigned int i = 0; i < imported; i++)
 		release(&imp[i]);
 	free(imp);
 	close(dmabuf);
