@@ -100,6 +100,40 @@ class Verdicts(unittest.TestCase):
         self.assertIn("hung: killed after 600 s", out)
 
 
+class Benchmarks(unittest.TestCase):
+    """vm/run --bench: no tests, but figures from every guest that ran."""
+
+    def bench_guest(self, r, name, figures=True, dmesg=""):
+        r.guest(name, status={"no_tests": True}, dmesg=dmesg)
+        if figures:
+            with open(os.path.join(r.dir, name, "bench-vgem.json"), "w") as f:
+                f.write("{}")
+
+    def test_figures_pass(self):
+        r = Run(self)
+        r.meta(bench="1")
+        self.bench_guest(r, "l1")
+        code, out, _ = r.summarise()
+        self.assertEqual(code, 0, out)
+
+    def test_missing_figures_fail(self):
+        r = Run(self)
+        r.meta(bench="1")
+        self.bench_guest(r, "l1")
+        self.bench_guest(r, "l2", figures=False)
+        code, out, _ = r.summarise()
+        self.assertEqual(code, 1)
+        self.assertIn("guest l2 left no benchmark figures", out)
+
+    def test_kernel_report_fails(self):
+        r = Run(self)
+        r.meta(bench="1")
+        self.bench_guest(r, "l1", dmesg="[ 9.0] WARNING: CPU: 0 PID: 1 at x.c:1 f+0x1/0x2\n")
+        code, out, _ = r.summarise()
+        self.assertEqual(code, 1)
+        self.assertIn("kernel report", out)
+
+
 class KernelReports(unittest.TestCase):
     def check(self, line):
         r = Run(self)
