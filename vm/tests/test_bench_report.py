@@ -14,7 +14,7 @@ PHASES = ["total", "invalidate", "fence_wait", "unmap_wait", "signal_to_done"]
 def point(importers, fence="none", p50=1000000, sweep="importers", **extra):
     stats = {"n": 200, "min": p50 // 2, "p50": p50, "p99": 2 * p50, "max": 3 * p50}
     p = {"sweep": sweep, "importer": "vgem", "importers": importers, "size": 1 << 20,
-         "fence": fence, "samples": 200, "errors": 0, "first_error": ""}
+         "fence": fence, "samples": 200, "mappings": importers, "errors": 0, "first_error": ""}
     p.update({ph: dict(stats) for ph in PHASES})
     p.update(extra)
     return p
@@ -51,7 +51,7 @@ class Report(unittest.TestCase):
         self.assertIn("TCG (QEMU 7.2.22)", out)
         with open(os.path.join(self.dir, "bench.md")) as f:
             md = f.read()
-        self.assertIn("| 16 | 1 MiB | none | 2.000 / 4.000 / 8.000 / 12.000 | 4.0× |", md)
+        self.assertIn("| 16 | 1 MiB | none | 16 | 2.000 / 4.000 / 8.000 / 12.000 | 4.0× |", md)
 
     def test_vgem_fence_compares_with_sw_sync(self):
         self.run_file("patched", "l1", "vgem", [
