@@ -186,6 +186,16 @@ class Merging(unittest.TestCase):
         self.assertEqual(merged["__type__"], "TestrunResult")
         self.assertRegex(out, r"\nc +1\b")
 
+    def test_rebooted_nested_guest_is_noted(self):
+        r = Run(self)
+        r.guest("l1", PASSING)
+        r.guest("l2", {"igt@c@one": "pass"})
+        open(os.path.join(r.dir, "l2", "serial-boot-report-1.log"), "w").close()
+        code, out, _ = r.summarise()
+        self.assertEqual(code, 0, out)
+        self.assertIn("kernel report before our drivers ran", out)
+        self.assertIn("l2/serial-boot-report-1.log", out)
+
     def test_nested_guest_failure_fails(self):
         r = Run(self)
         r.guest("l1", PASSING)
