@@ -61,7 +61,8 @@ static const char *const phase_names[] = {
 static struct {
 	enum importer_kind importer;
 	unsigned int importers[MAX_LIST], n_importers;
-	uint64_t sizes[MAX_LIST], n_sizes;
+	uint64_t sizes[MAX_LIST];
+	unsigned int n_sizes;
 	uint64_t sweep_size;
 	unsigned int sweep_importers;
 	bool fence[FENCE_KINDS];
@@ -211,7 +212,7 @@ static void measure(struct point *p)
 {
 	uint32_t flags = opt.allow_static ? REVOKE_EXPORTER_ALLOW_STATIC : 0;
 	struct importer *imp = calloc(p->importers ?: 1, sizeof(*imp));
-	struct signaller s = { .fence = p->fence, .timeline = -1 };
+	struct signaller s = { .fence = p->fence, .timeline = -1, .tid = gettid() };
 	unsigned int imported = 0;
 	int dmabuf, err = 0;
 
@@ -236,7 +237,6 @@ static void measure(struct point *p)
 		int ret;
 
 		remap(imp, p->importers, dmabuf, i > 0);
-		s.tid = gettid();
 		s.done = false;
 		if (s.fence != FENCE_NONE) {
 			add_fence(&s, imp, dmabuf, i + 1);
