@@ -33,6 +33,15 @@
  *		errnos and delays are refused with EINVAL; unknown and
  *		wrongly sized ioctls with ENOTTY.
  *
+ * SUBTEST: bad-pointers
+ * Description: Every ioctl answers EFAULT for a NULL or unmapped argument
+ *		and leaves the buffer as it was.
+ *
+ * SUBTEST: importer-bad-ioctls
+ * Description: The test importer's fd answers ENOTTY to ioctls that are not
+ *		its own and the exporter device to the importer's; MAP and
+ *		UNMAP may be repeated.
+ *
  * SUBTEST: non-root-open
  * Description: The device is root only: another user gets EACCES.
  *
@@ -275,6 +284,69 @@ static void test_bad_arguments(void)
 
 	/* Nothing above changed the buffer. */
 	assert_revoked(dmabuf, false);
+	revoke_exporter_assert_balanced(dev, dmabuf);
+	close(dmabuf);
+}
+
+static void test_bad_pointers(void)
+{
+	static const unsigned long cmds[] = {
+		REVOKE_EXPORTER_IOCTL_CREATE, REVOKE_EXPORTER_IOCTL_REVOKE,
+		REVOKE_EXPORTER_IOCTL_RESTORE, REVOKE_EXPORTER_IOCTL_MOVE,
+		REVOKE_EXPORTER_IOCTL_QUERY, REVOKE_EXPORTER_IOCTL_FAIL_MAP,
+		REVOKE_EXPORTER_IOCTL_IMPORT,
+	};
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
+	int importer = revoke_importer_attach(dev, dmabuf, REVOCABLE, 0);
+	void *unmapped = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	igt_assert(unmapped != MAP_FAILED);
+	for (int i = 0; i < ARRAY_SIZE(cmds); i++) {
+		igt_assert_eq(ioctl(dev, cmds[i], NULL), -1);
+		igt_assert_eq(errno, EFAULT);
+		igt_assert_eq(ioctl(dev, cmds[i], unmapped), -1);
+		igt_assert_eq(errno, EFAULT);
+	}
+	igt_assert_eq(ioctl(importer, REVOKE_IMPORTER_IOCTL_STATUS, NULL), -1);
+	igt_assert_eq(errno, EFAULT);
+	munmap(unmapped, 4096);
+
+	assert_revoked(dmabuf, false);
+	close(importer);
+	revoke_exporter_assert_balanced(dev, dmabuf);
+	close(dmabuf);
+}
+
+static void test_importer_bad_ioctls(void)
+{
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
+	int importer = revoke_importer_attach(dev, dmabuf, REVOCABLE, 0);
+	struct revoke_exporter_query q = { .fd = dmabuf };
+	struct revoke_importer_status status;
+
+	igt_assert_eq(ioctl(importer, _IO(REVOKE_EXPORTER_IOC_MAGIC, 0x43)), -1);
+	igt_assert_eq(errno, ENOTTY);
+	igt_assert_eq(ioctl(importer, REVOKE_EXPORTER_IOCTL_QUERY, &q), -1);
+	igt_assert_eq(errno, ENOTTY);
+	igt_assert_eq(ioctl(dev, REVOKE_IMPORTER_IOCTL_MAP), -1);
+	igt_assert_eq(errno, ENOTTY);
+	igt_assert_eq(ioctl(dev, REVOKE_IMPORTER_IOCTL_STATUS, &status), -1);
+	igt_assert_eq(errno, ENOTTY);
+	igt_assert_eq(ioctl(dmabuf, REVOKE_IMPORTER_IOCTL_MAP), -1);
+	igt_assert_eq(errno, ENOTTY);
+
+	/* Mapped already: MAP keeps the one mapping; UNMAP twice is one unmap. */
+	igt_assert_eq(__revoke_importer_map(importer), 0);
+	revoke_importer_status(importer, &status);
+	igt_assert_eq(status.mapped, 1);
+	igt_assert_eq(status.maps, 1);
+	revoke_importer_unmap(importer);
+	revoke_importer_unmap(importer);
+	revoke_exporter_query(dev, dmabuf, &q);
+	igt_assert_eq(q.mappings, 0);
+	igt_assert_eq_u64(q.unmap, 1);
+
+	close(importer);
 	revoke_exporter_assert_balanced(dev, dmabuf);
 	close(dmabuf);
 }
@@ -832,6 +904,14 @@ igt_main
 	igt_describe("Reserved fields, bad flags, timeouts, errnos and ioctl sizes are refused.");
 	igt_subtest("bad-arguments")
 		test_bad_arguments();
+
+	igt_describe("NULL and unmapped ioctl arguments get EFAULT.");
+	igt_subtest("bad-pointers")
+		test_bad_pointers();
+
+	igt_describe("Importer and exporter ioctls on each other's fds get ENOTTY.");
+	igt_subtest("importer-bad-ioctls")
+		test_importer_bad_ioctls();
 
 	igt_describe("The device is root only.");
 	igt_subtest("non-root-open")

@@ -42,6 +42,8 @@ extern sigjmp_buf igt_subtest_jmpbuf;
 extern sigjmp_buf igt_dynamic_jmpbuf;
 
 typedef int (*igt_opt_handler_t)(int opt, int opt_index, void *data);
+#define IGT_OPT_HANDLER_SUCCESS 0
+#define IGT_OPT_HANDLER_ERROR -2
 struct option;
 
 int igt_subtest_init_parse_opts(int *argc, char **argv,

@@ -263,6 +263,8 @@ static void read_sigbus(int sig, siginfo_t *info, void *ctx)
 	raise(sig);
 }
 
+static pthread_once_t sigbus_once = PTHREAD_ONCE_INIT;
+
 static void install_read_sigbus(void)
 {
 	struct sigaction sa = { .sa_sigaction = read_sigbus, .sa_flags = SA_SIGINFO | SA_NODEFER };
@@ -272,16 +274,30 @@ static void install_read_sigbus(void)
 
 bool revoke_read_word(volatile uint32_t *ptr, uint32_t *value)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	sigjmp_buf jmp;
 
-	pthread_once(&once, install_read_sigbus);
+	pthread_once(&sigbus_once, install_read_sigbus);
 	if (sigsetjmp(jmp, 1)) {
 		read_jmp = NULL;
 		return false;
 	}
 	read_jmp = &jmp;
 	*value = *ptr;
+	read_jmp = NULL;
+	return true;
+}
+
+bool revoke_write_word(volatile uint32_t *ptr, uint32_t value)
+{
+	sigjmp_buf jmp;
+
+	pthread_once(&sigbus_once, install_read_sigbus);
+	if (sigsetjmp(jmp, 1)) {
+		read_jmp = NULL;
+		return false;
+	}
+	read_jmp = &jmp;
+	*ptr = value;
 	read_jmp = NULL;
 	return true;
 }

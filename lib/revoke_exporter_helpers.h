@@ -70,6 +70,8 @@ void revoke_wait_until_blocked(volatile pid_t *tid, volatile bool *done);
 
 /* Reads a word; false when the read raised SIGBUS. Safe in any thread. */
 bool revoke_read_word(volatile uint32_t *ptr, uint32_t *value);
+/* Writes a word; false when the write raised SIGBUS. */
+bool revoke_write_word(volatile uint32_t *ptr, uint32_t value);
 
 /* Fills @size bytes with a pattern of @seed, and checks it. */
 void revoke_fill(uint32_t *map, size_t size, uint32_t seed);

@@ -1,0 +1,788 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Copyright © 2026 The dma-buf revoke test authors
+ */
+
+/**
+ * TEST: dmabuf revoke stress
+ * Category: Core
+ * Description: Races against the exporter's revoke, restore and move
+ *		sequences, with vgem as the importer, and the teardown of
+ *		processes blocked in them. Every race subtest runs a number of
+ *		exporter cycles (--iterations, printed; 10000 by default, 1000 on
+ *		kernels with lockdep) and checks the data seen by the racing
+ *		threads and that the exporter's counters balance afterwards.
+ * Sub-category: DMA-BUF
+ * Functionality: dma-buf revoke
+ * Test category: stress test
+ *
+ * SUBTEST: revoke-vs-faults
+ * Description: Threads read and write through vgem's mapping while the
+ *		exporter revokes and restores: no access succeeds between a
+ *		revoke's return and the next restore, reads after a restore see
+ *		the newest data, and no acknowledged write is lost.
+ *
+ * SUBTEST: move-vs-faults
+ * Description: Threads read and write through vgem's mapping while the
+ *		exporter moves the buffer to new pages: reads always see the
+ *		buffer's contents and every write acknowledged before a move
+ *		began is in the new pages.
+ *
+ * SUBTEST: revoke-vs-mmap
+ * Description: Threads map, touch and unmap the import while the exporter
+ *		revokes and restores.
+ *
+ * SUBTEST: revoke-vs-import-close
+ * Description: Threads import, touch, fence and close the buffer in vgem
+ *		while the exporter revokes and restores.
+ *
+ * SUBTEST: revoke-vs-fences
+ * Description: Threads attach and signal vgem fences on the import while
+ *		the exporter revokes and restores; every revoke finishes within
+ *		its bound and FENCE_ATTACH fails only with the exporter's ENODEV.
+ *
+ * SUBTEST: revoke-vs-process-exit
+ * Description: Child processes import, map, fault and fence the buffer,
+ *		then exit or are killed at any point, while the exporter
+ *		revokes and restores; nothing of theirs is left behind.
+ *
+ * SUBTEST: kill-blocked-revoke
+ * Description: A process waiting in REVOKE for a fence dies at once from
+ *		SIGKILL; the buffer stays revoked and can be restored. Neither
+ *		module unloads meanwhile.
+ *
+ * SUBTEST: kill-blocked-fault
+ * Description: A process whose fault on vgem's mapping waits for the
+ *		reservation lock held by a revoke dies at once from SIGKILL.
+ *		Neither module unloads meanwhile.
+ *
+ * SUBTEST: kill-blocked-fence-attach
+ * Description: A process whose FENCE_ATTACH waits for the reservation lock
+ *		held by a revoke dies at once from SIGKILL. Neither module
+ *		unloads meanwhile; both do once everything is closed.
+ */
+
+#include <fcntl.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "igt.h"
+#include "igt_kmod.h"
+#include "igt_vgem.h"
+#include "revoke_exporter_helpers.h"
+#include "vgem_drm.h"
+
+#define NSEC_PER_MSEC 1000000ull
+#define NSEC_PER_SEC 1000000000ull
+#define BUF_SIZE (64 * 4096)
+#define BUF_WORDS (BUF_SIZE / 4)
+/* Under TCG a bounded step can still take a while; tests allow this much. */
+#define SLACK_NS (2 * NSEC_PER_SEC)
+/* Revokes in races wait this long at most; the racers never hold fences long. */
+#define RACE_TIMEOUT_NS (10 * NSEC_PER_SEC)
+
+#define THREADS 3
+/* The races try to unload both modules this often; it must fail. */
+#define UNLOAD_EVERY 500
+/* The first half of the buffer is the exporter's pattern, read by the
+ * racers; each writer owns one word of the second half. */
+#define WRITER_WORD(i) (BUF_WORDS / 2 + (i))
+
+static int dev = -1;
+static unsigned int iterations;
+
+/* Kernels with lockdep (the debug flavour) run the races ten times slower. */
+static unsigned int default_iterations(void)
+{
+	return access("/proc/lockdep", F_OK) == 0 ? 1000 : 10000;
+}
+
+static int opt_handler(int opt, int opt_index, void *data)
+{
+	char *end;
+
+	switch (opt) {
+	case 'i':
+		iterations = strtoul(optarg, &end, 0);
+		if (*end || !iterations)
+			return IGT_OPT_HANDLER_ERROR;
+		return IGT_OPT_HANDLER_SUCCESS;
+	default:
+		return IGT_OPT_HANDLER_ERROR;
+	}
+}
+
+static const struct option long_opts[] = {
+	{ "iterations", required_argument, NULL, 'i' },
+	{}
+};
+
+static const char help_str[] =
+	"  --iterations N\texporter cycles per race subtest (default 10000, 1000 with lockdep)\n";
+
+struct import {
+	int vgem;
+	struct vgem_bo bo;
+};
+
+static struct import import_buffer(int dmabuf)
+{
+	struct import imp = { .vgem = drm_open_driver(DRIVER_VGEM) };
+
+	imp.bo.handle = prime_fd_to_handle(imp.vgem, dmabuf);
+	imp.bo.size = BUF_SIZE;
+	return imp;
+}
+
+static uint32_t *map_import(struct import *imp)
+{
+	return vgem_mmap(imp->vgem, &imp->bo, PROT_READ | PROT_WRITE);
+}
+
+static uint32_t *map_exporter(int dmabuf)
+{
+	uint32_t *map = mmap(NULL, BUF_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, dmabuf, 0);
+
+	igt_assert(map != MAP_FAILED);
+	return map;
+}
+
+/* Closes what the subtest made and checks the exporter's books. */
+static void release_buffer(int dmabuf)
+{
+	struct revoke_exporter_query q;
+
+	revoke_exporter_query(dev, dmabuf, &q);
+	igt_assert_eq(q.attachments, 0);
+	igt_assert_eq(q.mappings, 0);
+	revoke_exporter_assert_balanced(dev, dmabuf);
+	close(dmabuf);
+}
+
+static int __fence_attach(int vgem, uint32_t handle, uint32_t flags, uint32_t *fence)
+{
+	struct drm_vgem_fence_attach args = { .handle = handle, .flags = flags };
+
+	if (igt_ioctl(vgem, DRM_IOCTL_VGEM_FENCE_ATTACH, &args))
+		return -errno;
+	*fence = args.out_fence;
+	return 0;
+}
+
+/* Unloading either module fails while any of this is in use. */
+static void assert_unload_refused(void)
+{
+	const char *modules[] = { "vgem", REVOKE_EXPORTER_MODULE };
+
+	for (int i = 0; i < ARRAY_SIZE(modules); i++) {
+		int err = igt_kmod_unload(modules[i]);
+
+		igt_assert_f(err == -EBUSY || err == -EAGAIN, "unloading %s: %d\n",
+			     modules[i], err);
+		igt_assert(igt_kmod_is_loaded(modules[i]));
+	}
+}
+
+static void print_rate(const char *what, unsigned int cycles, uint64_t start_ns)
+{
+	double s = (revoke_now_ns() - start_ns) / 1e9;
+
+	igt_info("%s: %u exporter cycles in %.1f s (%.0f per second)\n",
+		 what, cycles, s, cycles / s);
+}
+
+/*
+ * revoke-vs-faults and move-vs-faults. Racer threads must not assert (a
+ * failed assertion jumps to the main thread's subtest): they count what
+ * they see, and the main thread asserts on the counts.
+ */
+struct access_race {
+	uint32_t *map;		/* vgem's mapping of the import */
+	volatile bool stop;
+	/* The pattern's seed, and when it was written; 0 while it is written. */
+	volatile uint32_t seed;
+	volatile uint64_t written_ns;
+	/* When the last revoke returned; 0 from the restore on. */
+	volatile uint64_t revoked_ns;
+	/* Per writer: the last value whose store did not fault. */
+	volatile uint32_t acked[THREADS];
+	volatile unsigned int reads, writes, faults, late, stale;
+};
+
+struct racer {
+	struct access_race *ar;
+	unsigned int index;
+};
+
+static void *access_racer(void *data)
+{
+	struct racer *rc = data;
+	struct access_race *ar = rc->ar;
+	volatile uint32_t *own = ar->map + WRITER_WORD(rc->index);
+	uint32_t next = 1, value;
+
+	while (!ar->stop) {
+		uint64_t written = ar->written_ns, revoked = ar->revoked_ns;
+		uint64_t start = revoke_now_ns();
+		unsigned int word = start % (BUF_WORDS / 2);
+		uint32_t seed = ar->seed;
+
+		if (!revoke_read_word(ar->map + word, &value)) {
+			__atomic_add_fetch(&ar->faults, 1, __ATOMIC_RELAXED);
+			continue;
+		}
+		__atomic_add_fetch(&ar->reads, 1, __ATOMIC_RELAXED);
+		/* Started after a revoke returned, before the restore began. */
+		if (revoked && start > revoked && ar->revoked_ns == revoked)
+			__atomic_add_fetch(&ar->late, 1, __ATOMIC_RELAXED);
+		/* The pattern did not change during the read: it must match. */
+		if (written && ar->written_ns == written && value != (seed ^ word))
+			__atomic_add_fetch(&ar->stale, 1, __ATOMIC_RELAXED);
+
+		if (revoke_write_word(own, next)) {
+			ar->acked[rc->index] = next++;
+			__atomic_add_fetch(&ar->writes, 1, __ATOMIC_RELAXED);
+		} else {
+			__atomic_add_fetch(&ar->faults, 1, __ATOMIC_RELAXED);
+		}
+	}
+	return NULL;
+}
+
+static void write_pattern(struct access_race *ar, uint32_t *exp, uint32_t seed)
+{
+	ar->written_ns = 0;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (unsigned int i = 0; i < BUF_WORDS / 2; i++)
+		exp[i] = seed ^ i;
+	ar->seed = seed;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	ar->written_ns = revoke_now_ns();
+}
+
+/* Every write a racer had acknowledged by @acked is in the buffer. */
+static unsigned int count_lost_writes(const uint32_t *exp, const uint32_t *acked)
+{
+	unsigned int lost = 0;
+
+	for (int i = 0; i < THREADS; i++) {
+		uint32_t value = exp[WRITER_WORD(i)];
+
+		/* Writers count up, so the word holds at least what was acked. */
+		if (value < acked[i]) {
+			igt_warn("writer %d: word holds %u, %u was acknowledged\n",
+				 i, value, acked[i]);
+			lost++;
+		}
+	}
+	return lost;
+}
+
+static void access_race(bool move)
+{
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, REVOKE_EXPORTER_MMAP);
+	struct import imp = import_buffer(dmabuf);
+	uint32_t *exp = map_exporter(dmabuf);
+	struct access_race ar = { .map = map_import(&imp) };
+	struct revoke_exporter_revoke r;
+	struct revoke_exporter_query q;
+	struct racer racers[THREADS];
+	pthread_t threads[THREADS];
+	uint32_t acked[THREADS];
+	unsigned int lost = 0;
+	uint64_t start;
+
+	write_pattern(&ar, exp, 1);
+	for (int i = 0; i < THREADS; i++) {
+		racers[i] = (struct racer){ .ar = &ar, .index = i };
+		igt_assert_eq(pthread_create(&threads[i], NULL, access_racer, &racers[i]), 0);
+	}
+	start = revoke_now_ns();
+	for (uint32_t c = 1; c <= iterations; c++) {
+		int ret;
+
+		if (c % UNLOAD_EVERY == 0)
+			assert_unload_refused();
+		for (int i = 0; i < THREADS; i++)
+			acked[i] = ar.acked[i];
+		if (move) {
+			ret = __revoke_exporter_move(dev, dmabuf, RACE_TIMEOUT_NS, &r);
+			igt_assert_f(ret == 0, "move %u: %s\n", c, strerror(-ret));
+			lost += count_lost_writes(exp, acked);
+		} else {
+			ret = __revoke_exporter_revoke(dev, dmabuf, RACE_TIMEOUT_NS, &r);
+			igt_assert_f(ret == 0, "revoke %u: %s\n", c, strerror(-ret));
+			igt_assert_eq(r.mappings_after, 0);
+			ar.revoked_ns = revoke_now_ns();
+			/* No write can land now: what is acked is final. */
+			for (int i = 0; i < THREADS; i++)
+				acked[i] = ar.acked[i];
+			ar.revoked_ns = 0;
+			revoke_exporter_restore(dev, dmabuf);
+			lost += count_lost_writes(exp, acked);
+			write_pattern(&ar, exp, c + 1);
+		}
+	}
+	ar.stop = true;
+	for (int i = 0; i < THREADS; i++)
+		pthread_join(threads[i], NULL);
+	print_rate(move ? "move-vs-faults" : "revoke-vs-faults", iterations, start);
+	igt_info("%u reads, %u writes, %u faults; %u late reads, %u stale reads, %u lost writes\n",
+		 ar.reads, ar.writes, ar.faults, ar.late, ar.stale, lost);
+
+	revoke_exporter_query(dev, dmabuf, &q);
+	if (move)
+		igt_assert_eq_u64(q.move, iterations);
+	else
+		igt_assert_eq_u64(q.revoke, iterations);
+	igt_assert_eq(ar.late, 0);
+	igt_assert_eq(ar.stale, 0);
+	igt_assert_eq(lost, 0);
+	igt_assert(ar.reads > 0 && ar.writes > 0);
+	if (!move)
+		revoke_check(exp, BUF_SIZE / 2, iterations + 1);
+
+	munmap(ar.map, BUF_SIZE);
+	munmap(exp, BUF_SIZE);
+	drm_close_driver(imp.vgem);
+	release_buffer(dmabuf);
+}
+
+/*
+ * revoke-vs-mmap, -import-close, -fences: threads churn on the import
+ * while the main thread revokes and restores.
+ */
+struct churn {
+	int dmabuf;
+	volatile bool stop;
+	volatile unsigned int rounds, fences, attach_errors;
+	volatile int bad_errno;	/* an error a revoke does not explain */
+};
+
+struct churn_thread {
+	struct churn *ch;
+	int vgem;
+	uint32_t handle;	/* imported by the main thread */
+};
+
+static int __import_handle(int vgem, int dmabuf, uint32_t *handle)
+{
+	struct drm_prime_handle args = { .fd = dmabuf };
+
+	if (igt_ioctl(vgem, DRM_IOCTL_PRIME_FD_TO_HANDLE, &args))
+		return -errno;
+	*handle = args.handle;
+	return 0;
+}
+
+static void __gem_close(int vgem, uint32_t handle)
+{
+	struct drm_gem_close args = { .handle = handle };
+
+	igt_ioctl(vgem, DRM_IOCTL_GEM_CLOSE, &args);
+}
+
+/* Maps, touches and unmaps a handle; the access may fault while revoked. */
+static void touch_once(int vgem, uint32_t handle, unsigned int round)
+{
+	struct vgem_bo bo = { .handle = handle, .size = BUF_SIZE };
+	uint32_t *map = __vgem_mmap(vgem, &bo, PROT_READ | PROT_WRITE), value;
+
+	if (!map)
+		return;
+	if (revoke_read_word(map + round % BUF_WORDS, &value))
+		revoke_write_word(map + round % BUF_WORDS, value);
+	munmap(map, BUF_SIZE);
+}
+
+/* Attaches and signals a fence; ENODEV is the answer while revoked. */
+static void fence_once(struct churn *ch, int vgem, uint32_t handle, unsigned int round)
+{
+	uint32_t fence = 0;
+	int err;
+
+	err = __fence_attach(vgem, handle, round & 1 ? VGEM_FENCE_WRITE : 0, &fence);
+	if (err == 0) {
+		__vgem_fence_signal(vgem, fence);
+		__atomic_add_fetch(&ch->fences, 1, __ATOMIC_RELAXED);
+	} else if (err == -ENODEV) {
+		__atomic_add_fetch(&ch->attach_errors, 1, __ATOMIC_RELAXED);
+	} else {
+		ch->bad_errno = -err;
+	}
+}
+
+static void *mmap_churn(void *data)
+{
+	struct churn_thread *ct = data;
+
+	while (!ct->ch->stop) {
+		touch_once(ct->vgem, ct->handle, ct->ch->rounds);
+		__atomic_add_fetch(&ct->ch->rounds, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+static void *import_churn(void *data)
+{
+	struct churn_thread *ct = data;
+	uint32_t handle = 0;
+
+	while (!ct->ch->stop) {
+		int err = __import_handle(ct->vgem, ct->ch->dmabuf, &handle);
+
+		if (err == 0) {
+			touch_once(ct->vgem, handle, ct->ch->rounds);
+			fence_once(ct->ch, ct->vgem, handle, ct->ch->rounds);
+			__gem_close(ct->vgem, handle);
+		} else if (err != -ENODEV) {
+			ct->ch->bad_errno = -err;
+		}
+		__atomic_add_fetch(&ct->ch->rounds, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+static void *fence_churn(void *data)
+{
+	struct churn_thread *ct = data;
+
+	while (!ct->ch->stop) {
+		fence_once(ct->ch, ct->vgem, ct->handle, ct->ch->rounds);
+		__atomic_add_fetch(&ct->ch->rounds, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+static void churn_against_revokes(void *(*fn)(void *), const char *what)
+{
+	struct churn ch = { .dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0) };
+	struct churn_thread ct[THREADS];
+	struct revoke_exporter_revoke r;
+	struct revoke_exporter_query q;
+	pthread_t threads[THREADS];
+	uint64_t start, slowest = 0;
+
+	for (int i = 0; i < THREADS; i++) {
+		ct[i].ch = &ch;
+		ct[i].vgem = drm_open_driver(DRIVER_VGEM);
+		ct[i].handle = prime_fd_to_handle(ct[i].vgem, ch.dmabuf);
+		igt_assert_eq(pthread_create(&threads[i], NULL, fn, &ct[i]), 0);
+	}
+	start = revoke_now_ns();
+	for (unsigned int c = 1; c <= iterations; c++) {
+		uint64_t t0 = revoke_now_ns();
+		int ret;
+
+		if (c % UNLOAD_EVERY == 0)
+			assert_unload_refused();
+		ret = __revoke_exporter_revoke(dev, ch.dmabuf, RACE_TIMEOUT_NS, &r);
+
+		igt_assert_f(ret == 0, "revoke %u: %s\n", c, strerror(-ret));
+		igt_assert_eq(r.mappings_after, 0);
+		if (revoke_now_ns() - t0 > slowest)
+			slowest = revoke_now_ns() - t0;
+		revoke_exporter_restore(dev, ch.dmabuf);
+	}
+	ch.stop = true;
+	for (int i = 0; i < THREADS; i++) {
+		pthread_join(threads[i], NULL);
+		drm_close_driver(ct[i].vgem);
+	}
+	print_rate(what, iterations, start);
+	revoke_exporter_query(dev, ch.dmabuf, &q);
+	igt_info("%u racer rounds, %u fences, %u ENODEV; %" PRIu64 " maps, %" PRIu64
+		 " attaches; slowest revoke %.3f ms\n",
+		 ch.rounds, ch.fences, ch.attach_errors, (uint64_t)q.map, (uint64_t)q.attach,
+		 slowest / 1e6);
+	igt_assert_f(!ch.bad_errno, "a racer got %s\n", strerror(ch.bad_errno));
+	igt_assert(ch.rounds > 0);
+	igt_assert_eq_u64(q.revoke, iterations);
+	release_buffer(ch.dmabuf);
+}
+
+/*
+ * revoke-vs-process-exit: each child opens its own vgem file (an inherited
+ * one would be shared with the parent), imports, maps, faults and fences,
+ * then exits with all of it open, or pauses until it is killed.
+ */
+static char vgem_path[64];
+
+static void __attribute__((noreturn)) exiting_child(int dmabuf, unsigned int n)
+{
+	struct vgem_bo bo = { .size = BUF_SIZE };
+	int vgem = open(vgem_path, O_RDWR | O_CLOEXEC);
+	uint32_t *map, value, fence;
+
+	if (vgem < 0 || __import_handle(vgem, dmabuf, &bo.handle))
+		_exit(0);
+	map = __vgem_mmap(vgem, &bo, PROT_READ | PROT_WRITE);
+	if (map && revoke_read_word(map + n % BUF_WORDS, &value))
+		revoke_write_word(map + n % BUF_WORDS, value);
+	/* An unsignalled fence too: exit must signal it (else revokes wait 10 s). */
+	if (n % 4 == 0)
+		__fence_attach(vgem, bo.handle, VGEM_FENCE_WRITE, &fence);
+	if (n % 2)
+		_exit(0);
+	for (;;)
+		pause();
+}
+
+static void reap(pid_t pid, bool kill_it)
+{
+	int status;
+
+	if (kill_it)
+		kill(pid, SIGKILL);
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+}
+
+static void test_revoke_vs_process_exit(void)
+{
+	enum { ALIVE = 4 };
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
+	int vgem = drm_open_driver(DRIVER_VGEM);
+	pid_t children[ALIVE] = {};
+	struct revoke_exporter_revoke r;
+	uint64_t start, slowest = 0;
+	char link[64];
+	ssize_t len;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", vgem);
+	len = readlink(link, vgem_path, sizeof(vgem_path) - 1);
+	igt_assert(len > 0);
+	vgem_path[len] = '\0';
+
+	start = revoke_now_ns();
+	for (unsigned int c = 0; c < iterations; c++) {
+		unsigned int slot = c % ALIVE;
+		uint64_t t0;
+		int ret;
+
+		if (c % UNLOAD_EVERY == 0)
+			assert_unload_refused();
+		if (children[slot])
+			reap(children[slot], true);
+		children[slot] = fork();
+		igt_assert(children[slot] >= 0);
+		if (children[slot] == 0)
+			exiting_child(dmabuf, c);
+
+		t0 = revoke_now_ns();
+		ret = __revoke_exporter_revoke(dev, dmabuf, RACE_TIMEOUT_NS, &r);
+		igt_assert_f(ret == 0, "revoke %u: %s\n", c, strerror(-ret));
+		if (revoke_now_ns() - t0 > slowest)
+			slowest = revoke_now_ns() - t0;
+		revoke_exporter_restore(dev, dmabuf);
+	}
+	for (int i = 0; i < ALIVE; i++)
+		if (children[i])
+			reap(children[i], true);
+	/* Held until now so that unloading vgem is refused throughout. */
+	drm_close_driver(vgem);
+	print_rate("revoke-vs-process-exit", iterations, start);
+	igt_info("%u children; slowest revoke %.3f ms\n", iterations, slowest / 1e6);
+	/* A fence left by a killed child would have made a revoke time out. */
+	igt_assert_lt_u64(slowest, RACE_TIMEOUT_NS);
+	release_buffer(dmabuf);
+}
+
+/* Teardown: a child blocked in the kernel, killed with SIGKILL. */
+
+/* Waits until @pid sleeps in the kernel, for at most 10 s. */
+static void wait_until_sleeping(pid_t pid)
+{
+	char path[64], stat[256];
+	int asleep = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	for (int i = 0; i < 10000; i++) {
+		int fd = open(path, O_RDONLY);
+		ssize_t len = fd >= 0 ? read(fd, stat, sizeof(stat) - 1) : -1;
+		char *state;
+
+		if (fd >= 0)
+			close(fd);
+		igt_assert_f(len > 0, "child %d is gone\n", pid);
+		stat[len] = '\0';
+		state = strrchr(stat, ')');
+		/* Asleep for 50 ms in a row: blocked, not passing through. */
+		if (state && (state[2] == 'S' || state[2] == 'D')) {
+			if (++asleep == 50)
+				return;
+		} else {
+			asleep = 0;
+		}
+		usleep(1000);
+	}
+	igt_assert_f(false, "child %d did not block in 10 s\n", pid);
+}
+
+/* SIGKILLs @pid and checks it is gone well within the slack. */
+static void kill_blocked(pid_t pid, const char *where)
+{
+	uint64_t start = revoke_now_ns(), took;
+	int status;
+
+	assert_unload_refused();
+	kill(pid, SIGKILL);
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	took = revoke_now_ns() - start;
+	igt_info("child blocked in %s: gone %.3f ms after SIGKILL\n", where, took / 1e6);
+	igt_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	igt_assert_lt_u64(took, SLACK_NS);
+}
+
+static void test_kill_blocked_revoke(void)
+{
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
+	struct import imp = import_buffer(dmabuf);
+	uint32_t fence = vgem_fence_attach(imp.vgem, &imp.bo, VGEM_FENCE_WRITE);
+	struct revoke_exporter_query q;
+	pid_t pid;
+
+	pid = fork();
+	igt_assert(pid >= 0);
+	if (pid == 0) {
+		struct revoke_exporter_revoke r;
+
+		__revoke_exporter_revoke(dev, dmabuf, 30 * NSEC_PER_SEC, &r);
+		_exit(0);
+	}
+	wait_until_sleeping(pid);
+	kill_blocked(pid, "REVOKE");
+
+	/* The revoke had begun: the buffer is revoked, and restores. */
+	revoke_exporter_query(dev, dmabuf, &q);
+	igt_assert(q.state & REVOKE_EXPORTER_STATE_REVOKED);
+	/* It may have expired (10 s) on a slow machine; either is fine. */
+	__vgem_fence_signal(imp.vgem, fence);
+	revoke_exporter_restore(dev, dmabuf);
+	vgem_fence_signal(imp.vgem, vgem_fence_attach(imp.vgem, &imp.bo, 0));
+	drm_close_driver(imp.vgem);
+	release_buffer(dmabuf);
+}
+
+/*
+ * A revoke in a thread of ours holds the reservation lock while it waits
+ * for a fence of @imp, so the child blocks on the lock in @block.
+ */
+static void kill_behind_revoke(void (*block)(struct import *imp), const char *where)
+{
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
+	struct import imp = import_buffer(dmabuf);
+	uint32_t *map = map_import(&imp);
+	struct revoke_thread t;
+	uint32_t fence;
+	pid_t pid;
+
+	map[0] = 1;
+	fence = vgem_fence_attach(imp.vgem, &imp.bo, VGEM_FENCE_WRITE);
+	revoke_thread_start(&t, dev, dmabuf, 30 * NSEC_PER_SEC);
+	revoke_wait_until_blocked(&t.tid, &t.done);
+
+	pid = fork();
+	igt_assert(pid >= 0);
+	if (pid == 0) {
+		block(&imp);
+		_exit(0);
+	}
+	wait_until_sleeping(pid);
+	igt_assert(!t.done);
+	kill_blocked(pid, where);
+
+	__vgem_fence_signal(imp.vgem, fence);
+	igt_assert_eq(revoke_thread_join(&t), 0);
+	igt_assert_eq(t.result.mappings_after, 0);
+	revoke_exporter_restore(dev, dmabuf);
+	igt_assert_eq(map[0], 1);
+	munmap(map, BUF_SIZE);
+	drm_close_driver(imp.vgem);
+	release_buffer(dmabuf);
+}
+
+/* The revoke zapped the parent's mapping, which the child inherited. */
+static void block_in_fault(struct import *imp)
+{
+	struct vgem_bo bo = imp->bo;
+	uint32_t *map = __vgem_mmap(imp->vgem, &bo, PROT_READ);
+	uint32_t value;
+
+	if (map)
+		revoke_read_word(map, &value);
+}
+
+static void block_in_fence_attach(struct import *imp)
+{
+	uint32_t fence;
+
+	__fence_attach(imp->vgem, imp->bo.handle, 0, &fence);
+}
+
+static void test_unload_after_teardown(void)
+{
+	close(dev);
+	igt_assert_eq(igt_kmod_unload(REVOKE_EXPORTER_MODULE), 0);
+	igt_assert_eq(igt_kmod_unload("vgem"), 0);
+	igt_assert_eq(igt_kmod_load("vgem", NULL), 0);
+	dev = revoke_exporter_open();
+}
+
+igt_main_args("", long_opts, help_str, opt_handler, NULL)
+{
+	igt_fixture {
+		if (!iterations)
+			iterations = default_iterations();
+		dev = revoke_exporter_open();
+		drm_close_driver(drm_open_driver(DRIVER_VGEM));
+		igt_info("%u exporter cycles per race subtest (--iterations N)\n", iterations);
+	}
+
+	igt_describe("Faulting readers and writers never see a revoked buffer, "
+		     "stale data or lost writes.");
+	igt_subtest("revoke-vs-faults")
+		access_race(false);
+
+	igt_describe("Faulting readers and writers follow moves without losing writes.");
+	igt_subtest("move-vs-faults")
+		access_race(true);
+
+	igt_describe("mmap and munmap of the import race revokes.");
+	igt_subtest("revoke-vs-mmap")
+		churn_against_revokes(mmap_churn, "revoke-vs-mmap");
+
+	igt_describe("Import and close of the buffer race revokes.");
+	igt_subtest("revoke-vs-import-close")
+		churn_against_revokes(import_churn, "revoke-vs-import-close");
+
+	igt_describe("Fence attach and signal race revokes.");
+	igt_subtest("revoke-vs-fences")
+		churn_against_revokes(fence_churn, "revoke-vs-fences");
+
+	igt_describe("Processes holding imports exit or are killed during revokes.");
+	igt_subtest("revoke-vs-process-exit")
+		test_revoke_vs_process_exit();
+
+	igt_describe("SIGKILL ends a process blocked in REVOKE.");
+	igt_subtest("kill-blocked-revoke")
+		test_kill_blocked_revoke();
+
+	igt_describe("SIGKILL ends a process whose fault waits behind a revoke.");
+	igt_subtest("kill-blocked-fault")
+		kill_behind_revoke(block_in_fault, "a fault");
+
+	igt_describe("SIGKILL ends a process whose FENCE_ATTACH waits behind a revoke; "
+		     "both modules unload afterwards.");
+	igt_subtest("kill-blocked-fence-attach") {
+		kill_behind_revoke(block_in_fence_attach, "FENCE_ATTACH");
+		test_unload_after_teardown();
+	}
+
+	igt_fixture
+		close(dev);
+}
