@@ -39,7 +39,8 @@
  * SUBTEST: revoke-vs-fences
  * Description: Threads attach and signal vgem fences on the import while
  *		the exporter revokes and restores; every revoke finishes within
- *		its bound and FENCE_ATTACH fails only with the exporter's ENODEV.
+ *		its bound and FENCE_ATTACH fails only with the exporter's ENODEV
+ *		(revoked) or vgem's EBUSY (another racer's conflicting fence).
  *
  * SUBTEST: revoke-vs-process-exit
  * Description: Child processes import, map, fault and fence the buffer,
@@ -89,6 +90,8 @@
 #define THREADS 3
 /* The races try to unload both modules this often; it must fail. */
 #define UNLOAD_EVERY 500
+/* How long the churn races leave the buffer revoked, and restored. */
+#define RACE_PAUSE_US 50
 /* The first half of the buffer is the exporter's pattern, read by the
  * racers; each writer owns one word of the second half. */
 #define WRITER_WORD(i) (BUF_WORDS / 2 + (i))
@@ -360,7 +363,7 @@ static void access_race(bool move)
 struct churn {
 	int dmabuf;
 	volatile bool stop;
-	volatile unsigned int rounds, fences, attach_errors;
+	volatile unsigned int rounds, fences, attach_errors, busy;
 	volatile int bad_errno;	/* an error a revoke does not explain */
 };
 
@@ -412,6 +415,9 @@ static void fence_once(struct churn *ch, int vgem, uint32_t handle, unsigned int
 		__atomic_add_fetch(&ch->fences, 1, __ATOMIC_RELAXED);
 	} else if (err == -ENODEV) {
 		__atomic_add_fetch(&ch->attach_errors, 1, __ATOMIC_RELAXED);
+	} else if (err == -EBUSY) {
+		/* vgem's answer to a fence that conflicts with another racer's. */
+		__atomic_add_fetch(&ch->busy, 1, __ATOMIC_RELAXED);
 	} else {
 		ch->bad_errno = -err;
 	}
@@ -487,7 +493,10 @@ static void churn_against_revokes(void *(*fn)(void *), const char *what)
 		igt_assert_eq(r.mappings_after, 0);
 		if (revoke_now_ns() - t0 > slowest)
 			slowest = revoke_now_ns() - t0;
+		/* Let the racers meet the buffer revoked, then restored. */
+		usleep(RACE_PAUSE_US);
 		revoke_exporter_restore(dev, ch.dmabuf);
+		usleep(RACE_PAUSE_US);
 	}
 	ch.stop = true;
 	for (int i = 0; i < THREADS; i++) {
@@ -496,10 +505,10 @@ static void churn_against_revokes(void *(*fn)(void *), const char *what)
 	}
 	print_rate(what, iterations, start);
 	revoke_exporter_query(dev, ch.dmabuf, &q);
-	igt_info("%u racer rounds, %u fences, %u ENODEV; %" PRIu64 " maps, %" PRIu64
+	igt_info("%u racer rounds, %u fences, %u ENODEV, %u EBUSY; %" PRIu64 " maps, %" PRIu64
 		 " attaches; slowest revoke %.3f ms\n",
-		 ch.rounds, ch.fences, ch.attach_errors, (uint64_t)q.map, (uint64_t)q.attach,
-		 slowest / 1e6);
+		 ch.rounds, ch.fences, ch.attach_errors, ch.busy, (uint64_t)q.map,
+		 (uint64_t)q.attach, slowest / 1e6);
 	igt_assert_f(!ch.bad_errno, "a racer got %s\n", strerror(ch.bad_errno));
 	igt_assert(ch.rounds > 0);
 	igt_assert_eq_u64(q.revoke, iterations);
@@ -524,10 +533,14 @@ static void __attribute__((noreturn)) exiting_child(int dmabuf, unsigned int n)
 	map = __vgem_mmap(vgem, &bo, PROT_READ | PROT_WRITE);
 	if (map && revoke_read_word(map + n % BUF_WORDS, &value))
 		revoke_write_word(map + n % BUF_WORDS, value);
-	/* An unsignalled fence too: exit must signal it (else revokes wait 10 s). */
+	/*
+	 * Every other child exits at once, half of those leaving a fence
+	 * unsignalled, which vgem must signal as the file closes (else a
+	 * revoke waits for it to expire). The others wait to be killed.
+	 */
 	if (n % 4 == 0)
 		__fence_attach(vgem, bo.handle, VGEM_FENCE_WRITE, &fence);
-	if (n % 2)
+	if (n % 2 == 0)
 		_exit(0);
 	for (;;)
 		pause();
@@ -682,7 +695,8 @@ static void kill_behind_revoke(void (*block)(struct import *imp), const char *wh
 	pid_t pid;
 
 	map[0] = 1;
-	fence = vgem_fence_attach(imp.vgem, &imp.bo, VGEM_FENCE_WRITE);
+	/* A read fence: a read FENCE_ATTACH does not conflict with it (EBUSY). */
+	fence = vgem_fence_attach(imp.vgem, &imp.bo, 0);
 	revoke_thread_start(&t, dev, dmabuf, 30 * NSEC_PER_SEC);
 	revoke_wait_until_blocked(&t.tid, &t.done);
 
