@@ -76,6 +76,7 @@
 #include "igt_kmod.h"
 #include "igt_vgem.h"
 #include "revoke_exporter_helpers.h"
+#include "revoke_vgem_helpers.h"
 #include "vgem_drm.h"
 
 #define NSEC_PER_MSEC 1000000ull
@@ -130,55 +131,6 @@ static const struct option long_opts[] = {
 
 static const char help_str[] =
 	"  --iterations N\texporter cycles per race subtest (default 10000, 300 with lockdep)\n";
-
-struct import {
-	int vgem;
-	struct vgem_bo bo;
-};
-
-static struct import import_buffer(int dmabuf)
-{
-	struct import imp = { .vgem = drm_open_driver(DRIVER_VGEM) };
-
-	imp.bo.handle = prime_fd_to_handle(imp.vgem, dmabuf);
-	imp.bo.size = BUF_SIZE;
-	return imp;
-}
-
-static uint32_t *map_import(struct import *imp)
-{
-	return vgem_mmap(imp->vgem, &imp->bo, PROT_READ | PROT_WRITE);
-}
-
-static uint32_t *map_exporter(int dmabuf)
-{
-	uint32_t *map = mmap(NULL, BUF_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, dmabuf, 0);
-
-	igt_assert(map != MAP_FAILED);
-	return map;
-}
-
-/* Closes what the subtest made and checks the exporter's books. */
-static void release_buffer(int dmabuf)
-{
-	struct revoke_exporter_query q;
-
-	revoke_exporter_query(dev, dmabuf, &q);
-	igt_assert_eq(q.attachments, 0);
-	igt_assert_eq(q.mappings, 0);
-	revoke_exporter_assert_balanced(dev, dmabuf);
-	close(dmabuf);
-}
-
-static int __fence_attach(int vgem, uint32_t handle, uint32_t flags, uint32_t *fence)
-{
-	struct drm_vgem_fence_attach args = { .handle = handle, .flags = flags };
-
-	if (igt_ioctl(vgem, DRM_IOCTL_VGEM_FENCE_ATTACH, &args))
-		return -errno;
-	*fence = args.out_fence;
-	return 0;
-}
 
 /* Unloading either module fails while any of this is in use. */
 static void assert_unload_refused(void)
@@ -292,9 +244,9 @@ static unsigned int count_lost_writes(const uint32_t *exp, const uint32_t *acked
 static void access_race(bool move)
 {
 	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, REVOKE_EXPORTER_MMAP);
-	struct import imp = import_buffer(dmabuf);
-	uint32_t *exp = map_exporter(dmabuf);
-	struct access_race ar = { .map = map_import(&imp) };
+	struct revoke_vgem_import imp = revoke_vgem_import(dmabuf, BUF_SIZE);
+	uint32_t *exp = revoke_exporter_mmap(dmabuf, BUF_SIZE);
+	struct access_race ar = { .map = revoke_vgem_mmap(&imp) };
 	struct revoke_exporter_revoke r;
 	struct revoke_exporter_query q;
 	struct racer racers[THREADS];
@@ -356,7 +308,7 @@ static void access_race(bool move)
 	munmap(ar.map, BUF_SIZE);
 	munmap(exp, BUF_SIZE);
 	drm_close_driver(imp.vgem);
-	release_buffer(dmabuf);
+	revoke_exporter_release(dev, dmabuf);
 }
 
 /*
@@ -412,7 +364,7 @@ static void fence_once(struct churn *ch, int vgem, uint32_t handle, unsigned int
 	uint32_t fence = 0;
 	int err;
 
-	err = __fence_attach(vgem, handle, round & 1 ? VGEM_FENCE_WRITE : 0, &fence);
+	err = __revoke_vgem_fence_attach(vgem, handle, round & 1 ? VGEM_FENCE_WRITE : 0, &fence);
 	if (err == 0) {
 		__vgem_fence_signal(vgem, fence);
 		__atomic_add_fetch(&ch->fences, 1, __ATOMIC_RELAXED);
@@ -515,7 +467,7 @@ static void churn_against_revokes(void *(*fn)(void *), const char *what)
 	igt_assert_f(!ch.bad_errno, "a racer got %s\n", strerror(ch.bad_errno));
 	igt_assert(ch.rounds > 0);
 	igt_assert_eq_u64(q.revoke, iterations);
-	release_buffer(ch.dmabuf);
+	revoke_exporter_release(dev, ch.dmabuf);
 }
 
 /*
@@ -542,7 +494,7 @@ static void __attribute__((noreturn)) exiting_child(int dmabuf, unsigned int n)
 	 * revoke waits for it to expire). The others wait to be killed.
 	 */
 	if (n % 4 == 0)
-		__fence_attach(vgem, bo.handle, VGEM_FENCE_WRITE, &fence);
+		__revoke_vgem_fence_attach(vgem, bo.handle, VGEM_FENCE_WRITE, &fence);
 	if (n % 2 == 0)
 		_exit(0);
 	for (;;)
@@ -605,7 +557,7 @@ static void test_revoke_vs_process_exit(void)
 	igt_info("%u children; slowest revoke %.3f ms\n", iterations, slowest / 1e6);
 	/* A fence left by a killed child would have made a revoke time out. */
 	igt_assert_lt_u64(slowest, RACE_TIMEOUT_NS);
-	release_buffer(dmabuf);
+	revoke_exporter_release(dev, dmabuf);
 }
 
 /* Teardown: a child blocked in the kernel, killed with SIGKILL. */
@@ -657,7 +609,7 @@ static void kill_blocked(pid_t pid, const char *where)
 static void test_kill_blocked_revoke(void)
 {
 	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
-	struct import imp = import_buffer(dmabuf);
+	struct revoke_vgem_import imp = revoke_vgem_import(dmabuf, BUF_SIZE);
 	uint32_t fence = vgem_fence_attach(imp.vgem, &imp.bo, VGEM_FENCE_WRITE);
 	struct revoke_exporter_query q;
 	pid_t pid;
@@ -681,18 +633,18 @@ static void test_kill_blocked_revoke(void)
 	revoke_exporter_restore(dev, dmabuf);
 	vgem_fence_signal(imp.vgem, vgem_fence_attach(imp.vgem, &imp.bo, 0));
 	drm_close_driver(imp.vgem);
-	release_buffer(dmabuf);
+	revoke_exporter_release(dev, dmabuf);
 }
 
 /*
  * A revoke in a thread of ours holds the reservation lock while it waits
  * for a fence of @imp, so the child blocks on the lock in @block.
  */
-static void kill_behind_revoke(void (*block)(struct import *imp), const char *where)
+static void kill_behind_revoke(void (*block)(struct revoke_vgem_import *imp), const char *where)
 {
 	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
-	struct import imp = import_buffer(dmabuf);
-	uint32_t *map = map_import(&imp);
+	struct revoke_vgem_import imp = revoke_vgem_import(dmabuf, BUF_SIZE);
+	uint32_t *map = revoke_vgem_mmap(&imp);
 	struct revoke_thread t;
 	uint32_t fence;
 	pid_t pid;
@@ -720,11 +672,11 @@ static void kill_behind_revoke(void (*block)(struct import *imp), const char *wh
 	igt_assert_eq(map[0], 1);
 	munmap(map, BUF_SIZE);
 	drm_close_driver(imp.vgem);
-	release_buffer(dmabuf);
+	revoke_exporter_release(dev, dmabuf);
 }
 
 /* The revoke zapped the parent's mapping, which the child inherited. */
-static void block_in_fault(struct import *imp)
+static void block_in_fault(struct revoke_vgem_import *imp)
 {
 	struct vgem_bo bo = imp->bo;
 	uint32_t *map = __vgem_mmap(imp->vgem, &bo, PROT_READ);
@@ -734,11 +686,11 @@ static void block_in_fault(struct import *imp)
 		revoke_read_word(map, &value);
 }
 
-static void block_in_fence_attach(struct import *imp)
+static void block_in_fence_attach(struct revoke_vgem_import *imp)
 {
 	uint32_t fence;
 
-	__fence_attach(imp->vgem, imp->bo.handle, 0, &fence);
+	__revoke_vgem_fence_attach(imp->vgem, imp->bo.handle, 0, &fence);
 }
 
 static void test_unload_after_teardown(void)

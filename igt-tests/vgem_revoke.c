@@ -88,6 +88,7 @@
 #include "igt_vgem.h"
 #include "dmabuf_sync_file.h"
 #include "revoke_exporter_helpers.h"
+#include "revoke_vgem_helpers.h"
 #include "sw_sync.h"
 #include "vgem_drm.h"
 
@@ -98,66 +99,6 @@
 #define SLACK_NS (2 * NSEC_PER_SEC)
 
 static int dev = -1;
-
-struct import {
-	int vgem;
-	struct vgem_bo bo;
-};
-
-/* Imports @dmabuf into a new vgem file. */
-static struct import import_buffer(int dmabuf)
-{
-	struct import imp = { .vgem = drm_open_driver(DRIVER_VGEM) };
-
-	imp.bo.handle = prime_fd_to_handle(imp.vgem, dmabuf);
-	imp.bo.size = BUF_SIZE;
-	return imp;
-}
-
-/*
- * Closes @dmabuf once its importers are closed, after checking that they
- * took their attachments and mappings with them and the counters balance.
- */
-static void release_buffer(int dmabuf)
-{
-	struct revoke_exporter_query q;
-
-	revoke_exporter_query(dev, dmabuf, &q);
-	igt_assert_eq(q.attachments, 0);
-	igt_assert_eq(q.mappings, 0);
-	revoke_exporter_assert_balanced(dev, dmabuf);
-	close(dmabuf);
-}
-
-/* Closes the vgem file of @imp, which must detach the import, then @dmabuf. */
-static void close_import(struct import *imp, int dmabuf)
-{
-	drm_close_driver(imp->vgem);
-	release_buffer(dmabuf);
-}
-
-static uint32_t *map_import(struct import *imp)
-{
-	return vgem_mmap(imp->vgem, &imp->bo, PROT_READ | PROT_WRITE);
-}
-
-static uint32_t *map_exporter(int dmabuf)
-{
-	uint32_t *map = mmap(NULL, BUF_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, dmabuf, 0);
-
-	igt_assert(map != MAP_FAILED);
-	return map;
-}
-
-static int __fence_attach(int vgem, uint32_t handle, uint32_t flags, uint32_t *fence)
-{
-	struct drm_vgem_fence_attach arg = { .handle = handle, .flags = flags };
-
-	if (ioctl(vgem, DRM_IOCTL_VGEM_FENCE_ATTACH, &arg))
-		return -errno;
-	*fence = arg.out_fence;
-	return 0;
-}
 
 static void test_import_revocable(void)
 {
@@ -176,26 +117,26 @@ static void test_import_revocable(void)
 	igt_assert_eq(r.dynamic, 1);
 	igt_assert_eq(r.revocable, 1);
 	drm_close_driver(vgem);
-	release_buffer(dmabuf);
+	revoke_exporter_release(dev, dmabuf);
 }
 
 static void test_revoke_idle_import(void)
 {
 	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
-	struct import imp = import_buffer(dmabuf);
+	struct revoke_vgem_import imp = revoke_vgem_import(dmabuf, BUF_SIZE);
 	struct revoke_exporter_revoke r;
 
 	revoke_exporter_revoke(dev, dmabuf, &r);
 	igt_assert_eq(r.mappings_before, 0);
 	igt_assert_lt_u64(r.unmap_wait_ns, SLACK_NS);
-	close_import(&imp, dmabuf);
+	revoke_vgem_close(dev, &imp, dmabuf);
 }
 
 static void test_mmap_import(void)
 {
 	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, REVOKE_EXPORTER_MMAP);
-	struct import imp = import_buffer(dmabuf);
-	uint32_t *exp = map_exporter(dmabuf), *map = map_import(&imp);
+	struct revoke_vgem_import imp = revoke_vgem_import(dmabuf, BUF_SIZE);
+	uint32_t *exp = revoke_exporter_mmap(dmabuf, BUF_SIZE), *map = revoke_vgem_mmap(&imp);
 
 	revoke_fill(exp, BUF_SIZE, 0x1234);
 	revoke_check(map, BUF_SIZE, 0x1234);
@@ -203,14 +144,14 @@ static void test_mmap_import(void)
 	revoke_check(exp, BUF_SIZE, 0x5678);
 	munmap(map, BUF_SIZE);
 	munmap(exp, BUF_SIZE);
-	close_import(&imp, dmabuf);
+	revoke_vgem_close(dev, &imp, dmabuf);
 }
 
 static void test_sigbus_after_revoke(void)
 {
 	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, REVOKE_EXPORTER_MMAP);
-	struct import imp = import_buffer(dmabuf);
-	uint32_t *exp = map_exporter(dmabuf), *map = map_import(&imp), value;
+	struct revoke_vgem_import imp = revoke_vgem_import(dmabuf, BUF_SIZE);
+	uint32_t *exp = revoke_exporter_mmap(dmabuf, BUF_SIZE), *map = revoke_vgem_mmap(&imp), value;
 	struct revoke_exporter_revoke r;
 
 	revoke_fill(exp, BUF_SIZE, 0xabcd);
@@ -228,14 +169,14 @@ static void test_sigbus_after_revoke(void)
 	revoke_check(map, BUF_SIZE, 0xabcd);
 	munmap(map, BUF_SIZE);
 	munmap(exp, BUF_SIZE);
-	close_import(&imp, dmabuf);
+	revoke_vgem_close(dev, &imp, dmabuf);
 }
 
 static void test_move_through_vgem(void)
 {
 	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, REVOKE_EXPORTER_MMAP);
-	struct import imp = import_buffer(dmabuf);
-	uint32_t *exp = map_exporter(dmabuf), *map = map_import(&imp);
+	struct revoke_vgem_import imp = revoke_vgem_import(dmabuf, BUF_SIZE);
+	uint32_t *exp = revoke_exporter_mmap(dmabuf, BUF_SIZE), *map = revoke_vgem_mmap(&imp);
 	struct revoke_exporter_revoke r;
 
 	revoke_fill(map, BUF_SIZE, 0x4242);
@@ -247,7 +188,7 @@ static void test_move_through_vgem(void)
 	revoke_check(exp, BUF_SIZE, 0x2424);
 	munmap(map, BUF_SIZE);
 	munmap(exp, BUF_SIZE);
-	close_import(&imp, dmabuf);
+	revoke_vgem_close(dev, &imp, dmabuf);
 }
 
 static void fence_wait(uint32_t flags)
@@ -255,7 +196,7 @@ static void fence_wait(uint32_t flags)
 	enum { RUNS = 100 };
 	uint64_t latency[RUNS], unmap_wait[RUNS];
 	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
-	struct import imp = import_buffer(dmabuf);
+	struct revoke_vgem_import imp = revoke_vgem_import(dmabuf, BUF_SIZE);
 
 	for (int i = 0; i < RUNS; i++) {
 		struct revoke_thread t;
@@ -284,13 +225,13 @@ static void fence_wait(uint32_t flags)
 	igt_info("unmap wait p50 %.3f ms, p99 %.3f ms\n",
 		 revoke_percentile(unmap_wait, RUNS, 50) / 1e6,
 		 revoke_percentile(unmap_wait, RUNS, 99) / 1e6);
-	close_import(&imp, dmabuf);
+	revoke_vgem_close(dev, &imp, dmabuf);
 }
 
 static void test_fence_expiry(void)
 {
 	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
-	struct import imp = import_buffer(dmabuf);
+	struct revoke_vgem_import imp = revoke_vgem_import(dmabuf, BUF_SIZE);
 	struct revoke_exporter_revoke r;
 
 	vgem_fence_attach(imp.vgem, &imp.bo, VGEM_FENCE_WRITE);
@@ -298,28 +239,28 @@ static void test_fence_expiry(void)
 	igt_info("unsignalled vgem fence: the revoke waited %.3f s for it\n", r.fence_wait_ns / 1e9);
 	igt_assert_lte_u64(9 * NSEC_PER_SEC, r.fence_wait_ns);
 	igt_assert_lt_u64(r.fence_wait_ns, 10 * NSEC_PER_SEC + SLACK_NS);
-	close_import(&imp, dmabuf);
+	revoke_vgem_close(dev, &imp, dmabuf);
 }
 
 static void test_fence_attach_revoked(void)
 {
 	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
-	struct import imp = import_buffer(dmabuf);
+	struct revoke_vgem_import imp = revoke_vgem_import(dmabuf, BUF_SIZE);
 	struct revoke_exporter_revoke r;
 	uint32_t fence = 0;
 
 	revoke_exporter_revoke(dev, dmabuf, &r);
-	igt_assert_eq(__fence_attach(imp.vgem, imp.bo.handle, VGEM_FENCE_WRITE, &fence), -ENODEV);
+	igt_assert_eq(__revoke_vgem_fence_attach(imp.vgem, imp.bo.handle, VGEM_FENCE_WRITE, &fence), -ENODEV);
 	revoke_exporter_restore(dev, dmabuf);
-	igt_assert_eq(__fence_attach(imp.vgem, imp.bo.handle, VGEM_FENCE_WRITE, &fence), 0);
+	igt_assert_eq(__revoke_vgem_fence_attach(imp.vgem, imp.bo.handle, VGEM_FENCE_WRITE, &fence), 0);
 	vgem_fence_signal(imp.vgem, fence);
-	close_import(&imp, dmabuf);
+	revoke_vgem_close(dev, &imp, dmabuf);
 }
 
 static void test_ioctls_on_revoked(void)
 {
 	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
-	struct import imp = import_buffer(dmabuf);
+	struct revoke_vgem_import imp = revoke_vgem_import(dmabuf, BUF_SIZE);
 	int other = drm_open_driver(DRIVER_VGEM);
 	struct drm_prime_handle prime = { .fd = dmabuf };
 	struct revoke_exporter_revoke r;
@@ -330,7 +271,7 @@ static void test_ioctls_on_revoked(void)
 	revoke_exporter_revoke(dev, dmabuf, &r);
 
 	/* The mapping is made lazily: only the access fails. */
-	map = map_import(&imp);
+	map = revoke_vgem_mmap(&imp);
 	igt_assert(!revoke_read_word(map, &value));
 
 	exported = prime_handle_to_fd(imp.vgem, imp.bo.handle);
@@ -339,13 +280,13 @@ static void test_ioctls_on_revoked(void)
 	igt_assert_eq(st_export.st_ino, st_import.st_ino);
 	close(exported);
 
-	igt_assert_eq(__fence_attach(imp.vgem, imp.bo.handle, 0, &fence), -ENODEV);
+	igt_assert_eq(__revoke_vgem_fence_attach(imp.vgem, imp.bo.handle, 0, &fence), -ENODEV);
 	igt_assert_eq(igt_ioctl(other, DRM_IOCTL_PRIME_FD_TO_HANDLE, &prime), -1);
 	igt_assert_eq(errno, ENODEV);
 
 	revoke_exporter_restore(dev, dmabuf);
 	igt_assert(revoke_read_word(map, &value));
-	igt_assert_eq(__fence_attach(imp.vgem, imp.bo.handle, 0, &fence), 0);
+	igt_assert_eq(__revoke_vgem_fence_attach(imp.vgem, imp.bo.handle, 0, &fence), 0);
 	vgem_fence_signal(imp.vgem, fence);
 	munmap(map, BUF_SIZE);
 
@@ -354,13 +295,13 @@ static void test_ioctls_on_revoked(void)
 	gem_close(imp.vgem, imp.bo.handle);
 	drm_close_driver(other);
 	revoke_exporter_restore(dev, dmabuf);
-	close_import(&imp, dmabuf);
+	revoke_vgem_close(dev, &imp, dmabuf);
 }
 
 struct attach_thread {
 	pthread_t thread;
 	volatile pid_t tid;
-	struct import *imp;
+	struct revoke_vgem_import *imp;
 	int ret;
 	volatile bool done;
 };
@@ -371,7 +312,7 @@ static void *attach_thread_fn(void *data)
 	uint32_t fence = 0;
 
 	a->tid = gettid();
-	a->ret = __fence_attach(a->imp->vgem, a->imp->bo.handle, 0, &fence);
+	a->ret = __revoke_vgem_fence_attach(a->imp->vgem, a->imp->bo.handle, 0, &fence);
 	a->done = true;
 	return NULL;
 }
@@ -385,7 +326,7 @@ static void test_fence_attach_interrupted(void)
 	struct sigaction sa = { .sa_handler = nop_handler }, old;
 	int timeline = sw_sync_timeline_create();
 	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
-	struct import imp = import_buffer(dmabuf);
+	struct revoke_vgem_import imp = revoke_vgem_import(dmabuf, BUF_SIZE);
 	struct attach_thread a = { .imp = &imp };
 	struct revoke_thread t;
 	int fence;
@@ -412,7 +353,7 @@ static void test_fence_attach_interrupted(void)
 
 	sw_sync_timeline_inc(timeline, 1);
 	igt_assert_eq(revoke_thread_join(&t), 0);
-	close_import(&imp, dmabuf);
+	revoke_vgem_close(dev, &imp, dmabuf);
 	close(timeline);
 }
 
@@ -420,14 +361,14 @@ static void test_many_importers(void)
 {
 	enum { IMPORTERS = 16 };
 	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, REVOKE_EXPORTER_MMAP);
-	uint32_t *exp = map_exporter(dmabuf), *maps[IMPORTERS], value;
-	struct import imps[IMPORTERS];
+	uint32_t *exp = revoke_exporter_mmap(dmabuf, BUF_SIZE), *maps[IMPORTERS], value;
+	struct revoke_vgem_import imps[IMPORTERS];
 	struct revoke_exporter_revoke r;
 
 	revoke_fill(exp, BUF_SIZE, 0x7777);
 	for (int i = 0; i < IMPORTERS; i++) {
-		imps[i] = import_buffer(dmabuf);
-		maps[i] = map_import(&imps[i]);
+		imps[i] = revoke_vgem_import(dmabuf, BUF_SIZE);
+		maps[i] = revoke_vgem_mmap(&imps[i]);
 		igt_assert_eq_u32(maps[i][i], 0x7777 ^ i);
 	}
 	revoke_exporter_revoke(dev, dmabuf, &r);
@@ -446,13 +387,13 @@ static void test_many_importers(void)
 		drm_close_driver(imps[i].vgem);
 	}
 	munmap(exp, BUF_SIZE);
-	release_buffer(dmabuf);
+	revoke_exporter_release(dev, dmabuf);
 }
 
 static void test_close_vgem_during_revoke(void)
 {
 	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
-	struct import imp = import_buffer(dmabuf);
+	struct revoke_vgem_import imp = revoke_vgem_import(dmabuf, BUF_SIZE);
 	struct revoke_thread t;
 	uint64_t close_ns;
 
@@ -466,14 +407,14 @@ static void test_close_vgem_during_revoke(void)
 	igt_info("close to revoke completion: %.3f ms\n", (t.done_ns - close_ns) / 1e6);
 	/* Well before the fence would have expired. */
 	igt_assert_lt_u64(t.done_ns - close_ns, SLACK_NS);
-	release_buffer(dmabuf);
+	revoke_exporter_release(dev, dmabuf);
 }
 
 static void test_unload_with_imports(void)
 {
 	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
-	struct import imp = import_buffer(dmabuf);
-	uint32_t *map = map_import(&imp);
+	struct revoke_vgem_import imp = revoke_vgem_import(dmabuf, BUF_SIZE);
+	uint32_t *map = revoke_vgem_mmap(&imp);
 	int err;
 
 	err = igt_kmod_unload("vgem");
@@ -481,7 +422,7 @@ static void test_unload_with_imports(void)
 	munmap(map, BUF_SIZE);
 	drm_close_driver(imp.vgem);
 	igt_assert_eq(igt_kmod_unload("vgem"), 0);
-	release_buffer(dmabuf);
+	revoke_exporter_release(dev, dmabuf);
 	igt_assert_eq(igt_kmod_load("vgem", NULL), 0);
 }
 

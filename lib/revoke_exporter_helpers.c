@@ -272,7 +272,8 @@ static void install_read_sigbus(void)
 	sigaction(SIGBUS, &sa, &previous_sigbus);
 }
 
-bool revoke_read_word(volatile uint32_t *ptr, uint32_t *value)
+/* One access of @ptr that returns false, instead of dying, on SIGBUS. */
+static bool guarded_access(volatile uint32_t *ptr, uint32_t *value, bool write)
 {
 	sigjmp_buf jmp;
 
@@ -282,24 +283,22 @@ bool revoke_read_word(volatile uint32_t *ptr, uint32_t *value)
 		return false;
 	}
 	read_jmp = &jmp;
-	*value = *ptr;
+	if (write)
+		*ptr = *value;
+	else
+		*value = *ptr;
 	read_jmp = NULL;
 	return true;
 }
 
+bool revoke_read_word(volatile uint32_t *ptr, uint32_t *value)
+{
+	return guarded_access(ptr, value, false);
+}
+
 bool revoke_write_word(volatile uint32_t *ptr, uint32_t value)
 {
-	sigjmp_buf jmp;
-
-	pthread_once(&sigbus_once, install_read_sigbus);
-	if (sigsetjmp(jmp, 1)) {
-		read_jmp = NULL;
-		return false;
-	}
-	read_jmp = &jmp;
-	*ptr = value;
-	read_jmp = NULL;
-	return true;
+	return guarded_access(ptr, &value, true);
 }
 
 void revoke_fill(uint32_t *map, size_t size, uint32_t seed)
