@@ -302,13 +302,10 @@ static void test_bad_pointers(void)
 
 	igt_assert(unmapped != MAP_FAILED);
 	for (int i = 0; i < ARRAY_SIZE(cmds); i++) {
-		igt_assert_eq(ioctl(dev, cmds[i], NULL), -1);
-		igt_assert_eq(errno, EFAULT);
-		igt_assert_eq(ioctl(dev, cmds[i], unmapped), -1);
-		igt_assert_eq(errno, EFAULT);
+		do_ioctl_err(dev, cmds[i], NULL, EFAULT);
+		do_ioctl_err(dev, cmds[i], unmapped, EFAULT);
 	}
-	igt_assert_eq(ioctl(importer, REVOKE_IMPORTER_IOCTL_STATUS, NULL), -1);
-	igt_assert_eq(errno, EFAULT);
+	do_ioctl_err(importer, REVOKE_IMPORTER_IOCTL_STATUS, NULL, EFAULT);
 	munmap(unmapped, 4096);
 
 	assert_revoked(dmabuf, false);
@@ -324,16 +321,11 @@ static void test_importer_bad_ioctls(void)
 	struct revoke_exporter_query q = { .fd = dmabuf };
 	struct revoke_importer_status status;
 
-	igt_assert_eq(ioctl(importer, _IO(REVOKE_EXPORTER_IOC_MAGIC, 0x43)), -1);
-	igt_assert_eq(errno, ENOTTY);
-	igt_assert_eq(ioctl(importer, REVOKE_EXPORTER_IOCTL_QUERY, &q), -1);
-	igt_assert_eq(errno, ENOTTY);
-	igt_assert_eq(ioctl(dev, REVOKE_IMPORTER_IOCTL_MAP), -1);
-	igt_assert_eq(errno, ENOTTY);
-	igt_assert_eq(ioctl(dev, REVOKE_IMPORTER_IOCTL_STATUS, &status), -1);
-	igt_assert_eq(errno, ENOTTY);
-	igt_assert_eq(ioctl(dmabuf, REVOKE_IMPORTER_IOCTL_MAP), -1);
-	igt_assert_eq(errno, ENOTTY);
+	do_ioctl_err(importer, _IO(REVOKE_EXPORTER_IOC_MAGIC, 0x43), NULL, ENOTTY);
+	do_ioctl_err(importer, REVOKE_EXPORTER_IOCTL_QUERY, &q, ENOTTY);
+	do_ioctl_err(dev, REVOKE_IMPORTER_IOCTL_MAP, NULL, ENOTTY);
+	do_ioctl_err(dev, REVOKE_IMPORTER_IOCTL_STATUS, &status, ENOTTY);
+	do_ioctl_err(dmabuf, REVOKE_IMPORTER_IOCTL_MAP, NULL, ENOTTY);
 
 	/* Mapped already: MAP keeps the one mapping; UNMAP twice is one unmap. */
 	igt_assert_eq(__revoke_importer_map(importer), 0);

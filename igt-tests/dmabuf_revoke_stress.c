@@ -91,7 +91,7 @@
 #define THREADS 3
 /* The races try to unload both modules this often; it must fail. */
 #define UNLOAD_EVERY 500
-/* How long the churn races leave the buffer revoked, and restored. */
+/* How long the races leave the buffer revoked, and restored. */
 #define RACE_PAUSE_US 50
 /* The first half of the buffer is the exporter's pattern, read by the
  * racers; each writer owns one word of the second half. */
@@ -266,9 +266,10 @@ static void access_race(bool move)
 
 		if (c % UNLOAD_EVERY == 0)
 			assert_unload_refused();
-		for (int i = 0; i < THREADS; i++)
-			acked[i] = ar.acked[i];
 		if (move) {
+			/* Acknowledged before the move began: must be in the new pages. */
+			for (int i = 0; i < THREADS; i++)
+				acked[i] = ar.acked[i];
 			ret = __revoke_exporter_move(dev, dmabuf, RACE_TIMEOUT_NS, &r);
 			igt_assert_f(ret == 0, "move %u: %s\n", c, strerror(-ret));
 			lost += count_lost_writes(exp, acked);
@@ -280,6 +281,8 @@ static void access_race(bool move)
 			/* No write can land now: what is acked is final. */
 			for (int i = 0; i < THREADS; i++)
 				acked[i] = ar.acked[i];
+			/* Give the racers time to try, and fault, while revoked. */
+			usleep(RACE_PAUSE_US);
 			ar.revoked_ns = 0;
 			revoke_exporter_restore(dev, dmabuf);
 			lost += count_lost_writes(exp, acked);
@@ -446,8 +449,9 @@ static void churn_against_revokes(void *(*fn)(void *), const char *what)
 
 		igt_assert_f(ret == 0, "revoke %u: %s\n", c, strerror(-ret));
 		igt_assert_eq(r.mappings_after, 0);
-		if (revoke_now_ns() - t0 > slowest)
-			slowest = revoke_now_ns() - t0;
+		t0 = revoke_now_ns() - t0;
+		if (t0 > slowest)
+			slowest = t0;
 		/* Let the racers meet the buffer revoked, then restored. */
 		usleep(RACE_PAUSE_US);
 		revoke_exporter_restore(dev, ch.dmabuf);
@@ -466,6 +470,8 @@ static void churn_against_revokes(void *(*fn)(void *), const char *what)
 		 (uint64_t)q.attach, slowest / 1e6);
 	igt_assert_f(!ch.bad_errno, "a racer got %s\n", strerror(ch.bad_errno));
 	igt_assert(ch.rounds > 0);
+	/* The racers hold fences for microseconds: no revoke waits long. */
+	igt_assert_lt_u64(slowest, SLACK_NS);
 	igt_assert_eq_u64(q.revoke, iterations);
 	revoke_exporter_release(dev, ch.dmabuf);
 }
@@ -544,8 +550,9 @@ static void test_revoke_vs_process_exit(void)
 		t0 = revoke_now_ns();
 		ret = __revoke_exporter_revoke(dev, dmabuf, RACE_TIMEOUT_NS, &r);
 		igt_assert_f(ret == 0, "revoke %u: %s\n", c, strerror(-ret));
-		if (revoke_now_ns() - t0 > slowest)
-			slowest = revoke_now_ns() - t0;
+		t0 = revoke_now_ns() - t0;
+		if (t0 > slowest)
+			slowest = t0;
 		revoke_exporter_restore(dev, dmabuf);
 	}
 	for (int i = 0; i < ALIVE; i++)
@@ -555,8 +562,11 @@ static void test_revoke_vs_process_exit(void)
 	drm_close_driver(vgem);
 	print_rate("revoke-vs-process-exit", iterations, start);
 	igt_info("%u children; slowest revoke %.3f ms\n", iterations, slowest / 1e6);
-	/* A fence left by a killed child would have made a revoke time out. */
-	igt_assert_lt_u64(slowest, RACE_TIMEOUT_NS);
+	/*
+	 * A fence an exiting child left unsignalled holds a revoke until vgem
+	 * signals it on close; one vgem forgot would expire only after 10 s.
+	 */
+	igt_assert_lt_u64(slowest, SLACK_NS);
 	revoke_exporter_release(dev, dmabuf);
 }
 
