@@ -290,6 +290,14 @@ static void test_ioctls_on_revoked(void)
 	vgem_fence_signal(imp.vgem, fence);
 	munmap(map, BUF_SIZE);
 
+	/* The file whose import failed imports and maps it now. */
+	igt_assert_eq(igt_ioctl(other, DRM_IOCTL_PRIME_FD_TO_HANDLE, &prime), 0);
+	map = vgem_mmap(other, &(struct vgem_bo){ .handle = prime.handle, .size = BUF_SIZE },
+			PROT_READ);
+	igt_assert(revoke_read_word(map, &value));
+	munmap(map, BUF_SIZE);
+	gem_close(other, prime.handle);
+
 	/* Closing the revoked import drops vgem's attachment. */
 	revoke_exporter_revoke(dev, dmabuf, &r);
 	gem_close(imp.vgem, imp.bo.handle);
