@@ -423,6 +423,19 @@ static void *fence_churn(void *data)
 	return NULL;
 }
 
+/* Revoke @cycle of a race: it must succeed; keeps the slowest's time. */
+static void race_revoke(int dmabuf, unsigned int cycle, struct revoke_exporter_revoke *r,
+			uint64_t *slowest)
+{
+	uint64_t start = revoke_now_ns();
+	int ret = __revoke_exporter_revoke(dev, dmabuf, RACE_TIMEOUT_NS, r);
+	uint64_t took = revoke_now_ns() - start;
+
+	igt_assert_f(ret == 0, "revoke %u: %s\n", cycle, strerror(-ret));
+	if (took > *slowest)
+		*slowest = took;
+}
+
 static void churn_against_revokes(void *(*fn)(void *), const char *what)
 {
 	struct churn ch = { .dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0) };
@@ -440,18 +453,10 @@ static void churn_against_revokes(void *(*fn)(void *), const char *what)
 	}
 	start = revoke_now_ns();
 	for (unsigned int c = 1; c <= iterations; c++) {
-		uint64_t t0 = revoke_now_ns();
-		int ret;
-
 		if (c % UNLOAD_EVERY == 0)
 			assert_unload_refused();
-		ret = __revoke_exporter_revoke(dev, ch.dmabuf, RACE_TIMEOUT_NS, &r);
-
-		igt_assert_f(ret == 0, "revoke %u: %s\n", c, strerror(-ret));
+		race_revoke(ch.dmabuf, c, &r, &slowest);
 		igt_assert_eq(r.mappings_after, 0);
-		t0 = revoke_now_ns() - t0;
-		if (t0 > slowest)
-			slowest = t0;
 		/* Let the racers meet the buffer revoked, then restored. */
 		usleep(RACE_PAUSE_US);
 		revoke_exporter_restore(dev, ch.dmabuf);
@@ -535,8 +540,6 @@ static void test_revoke_vs_process_exit(void)
 	start = revoke_now_ns();
 	for (unsigned int c = 0; c < iterations; c++) {
 		unsigned int slot = c % ALIVE;
-		uint64_t t0;
-		int ret;
 
 		if (c % UNLOAD_EVERY == 0)
 			assert_unload_refused();
@@ -547,12 +550,7 @@ static void test_revoke_vs_process_exit(void)
 		if (children[slot] == 0)
 			exiting_child(dmabuf, c);
 
-		t0 = revoke_now_ns();
-		ret = __revoke_exporter_revoke(dev, dmabuf, RACE_TIMEOUT_NS, &r);
-		igt_assert_f(ret == 0, "revoke %u: %s\n", c, strerror(-ret));
-		t0 = revoke_now_ns() - t0;
-		if (t0 > slowest)
-			slowest = t0;
+		race_revoke(dmabuf, c, &r, &slowest);
 		revoke_exporter_restore(dev, dmabuf);
 	}
 	for (int i = 0; i < ALIVE; i++)

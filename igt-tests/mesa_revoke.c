@@ -174,23 +174,22 @@ static void client_stop(struct client *c)
 		     "%s ended with status %#x\n", CLIENT, status);
 }
 
-/* A buffer holding the SEED_BEFORE pattern, written through the exporter. */
-static int create_buffer(void)
-{
-	int dmabuf = revoke_exporter_create(dev, SIZE, REVOKE_EXPORTER_MMAP);
-	uint32_t *map = revoke_exporter_mmap(dmabuf, SIZE);
-
-	revoke_fill(map, SIZE, SEED_BEFORE);
-	munmap(map, SIZE);
-	return dmabuf;
-}
-
+/* Writes the pattern of @seed through the exporter's own mapping. */
 static void write_pattern(int dmabuf, uint32_t seed)
 {
 	uint32_t *map = revoke_exporter_mmap(dmabuf, SIZE);
 
 	revoke_fill(map, SIZE, seed);
 	munmap(map, SIZE);
+}
+
+/* A buffer holding the SEED_BEFORE pattern. */
+static int create_buffer(void)
+{
+	int dmabuf = revoke_exporter_create(dev, SIZE, REVOKE_EXPORTER_MMAP);
+
+	write_pattern(dmabuf, SEED_BEFORE);
+	return dmabuf;
 }
 
 static void test_import_read(void)
@@ -257,6 +256,7 @@ static void test_revoke_while_mapped(void)
 
 static void test_killed_while_revoked(void)
 {
+	struct revoke_exporter_query q;
 	struct revoke_exporter_revoke rev;
 	struct client c;
 	char cmd[32];
@@ -272,6 +272,10 @@ static void test_killed_while_revoked(void)
 	igt_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	fclose(c.cmd);
 	fclose(c.reply);
+	/* Its files and mappings went with it, and the attachment with them. */
+	revoke_exporter_query(dev, dmabuf, &q);
+	igt_assert_eq(q.attachments, 0);
+	igt_assert_eq(q.mappings, 0);
 
 	revoke_exporter_restore(dev, dmabuf);
 	write_pattern(dmabuf, SEED_AFTER);

@@ -577,7 +577,6 @@ static void test_revoke_latency(void)
 {
 	static uint64_t total[LATENCY_RUNS], callback[LATENCY_RUNS];
 	static uint64_t fences[LATENCY_RUNS], unmaps[LATENCY_RUNS];
-	const int runs = LATENCY_RUNS;
 	struct import imp;
 
 	/*
@@ -589,7 +588,7 @@ static void test_revoke_latency(void)
 		      "timing figures need a kernel without lockdep\n");
 	imp = import_fb(&kms);
 
-	for (int i = 0; i < runs; i++) {
+	for (int i = 0; i < LATENCY_RUNS; i++) {
 		struct revoke_exporter_revoke out = {};
 
 		igt_assert_eq(kms_commit(&kms, imp.fb, 0), 0);
@@ -599,11 +598,11 @@ static void test_revoke_latency(void)
 		unmaps[i] = out.unmap_wait_ns;
 		revoke_exporter_restore(dev, imp.dmabuf);
 	}
-	igt_info("revoke of a buffer on screen, %d runs:\n", runs);
-	print_percentiles("revoke", total, runs);
-	print_percentiles("callback", callback, runs);
-	print_percentiles("fences", fences, runs);
-	print_percentiles("unmaps", unmaps, runs);
+	igt_info("revoke of a buffer on screen, %d runs:\n", LATENCY_RUNS);
+	print_percentiles("revoke", total, LATENCY_RUNS);
+	print_percentiles("callback", callback, LATENCY_RUNS);
+	print_percentiles("fences", fences, LATENCY_RUNS);
+	print_percentiles("unmaps", unmaps, LATENCY_RUNS);
 
 	kms_off(&kms);
 	release_fb(&kms, &imp);
