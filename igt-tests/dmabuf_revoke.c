@@ -5,10 +5,11 @@
 
 /**
  * TEST: dmabuf revoke
- * Category: Core
  * Description: The revocable dma-buf test exporter: its revoke, restore and
  *		move sequences, their fence and unmap waits, and its answers
  *		to bad input.
+ * Category: Core
+ * Mega feature: General Core features
  * Sub-category: DMA-BUF
  * Functionality: dma-buf revoke
  * Test category: functionality test
@@ -158,8 +159,8 @@
 #include "revoke_exporter_helpers.h"
 #include "sw_sync.h"
 
-#define NSEC_PER_MSEC 1000000ull
-#define NSEC_PER_SEC 1000000000ull
+IGT_TEST_DESCRIPTION("Tests the revoke, restore and move sequences of the revocable dma-buf test exporter.");
+
 #define BUF_SIZE (16 * 4096)
 #define REVOCABLE (REVOKE_IMPORTER_DYNAMIC | REVOKE_IMPORTER_REVOCABLE)
 /* Under TCG a bounded step can still take a while; tests allow this much. */
@@ -872,9 +873,9 @@ static void test_module_unload(void)
 	dev = revoke_exporter_open();
 }
 
-igt_main
+int igt_main()
 {
-	igt_fixture
+	igt_fixture()
 		dev = revoke_exporter_open();
 
 	igt_describe("CREATE refuses bad sizes with EINVAL.");
@@ -1005,6 +1006,6 @@ igt_main
 	igt_subtest("module-unload")
 		test_module_unload();
 
-	igt_fixture
+	igt_fixture()
 		close(dev);
 }

@@ -5,13 +5,14 @@
 
 /**
  * TEST: dmabuf revoke stress
- * Category: Core
  * Description: Races against the exporter's revoke, restore and move
  *		sequences, with vgem as the importer, and the teardown of
  *		processes blocked in them. Every race subtest runs a number of
  *		exporter cycles (--iterations, printed; 10000 by default, 300 on
  *		kernels with lockdep) and checks the data seen by the racing
  *		threads and that the exporter's counters balance afterwards.
+ * Category: Core
+ * Mega feature: General Core features
  * Sub-category: DMA-BUF
  * Functionality: dma-buf revoke
  * Test category: stress test
@@ -79,8 +80,8 @@
 #include "revoke_vgem_helpers.h"
 #include "vgem_drm.h"
 
-#define NSEC_PER_MSEC 1000000ull
-#define NSEC_PER_SEC 1000000000ull
+IGT_TEST_DESCRIPTION("Races and teardown against dma-buf revoke, restore and move, with vgem as the importer.");
+
 #define BUF_SIZE (64 * 4096)
 #define BUF_WORDS (BUF_SIZE / 4)
 /* Under TCG a bounded step can still take a while; tests allow this much. */
@@ -710,9 +711,9 @@ static void test_unload_after_teardown(void)
 	dev = revoke_exporter_open();
 }
 
-igt_main_args("", long_opts, help_str, opt_handler, NULL)
+int igt_main_args("", long_opts, help_str, opt_handler, NULL)
 {
-	igt_fixture {
+	igt_fixture() {
 		if (!iterations)
 			iterations = default_iterations();
 		dev = revoke_exporter_open();
@@ -760,6 +761,6 @@ igt_main_args("", long_opts, help_str, opt_handler, NULL)
 		test_unload_after_teardown();
 	}
 
-	igt_fixture
+	igt_fixture()
 		close(dev);
 }

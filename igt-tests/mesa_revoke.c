@@ -5,12 +5,13 @@
 
 /**
  * TEST: mesa revoke
- * Category: Core
  * Description: A real client: Mesa's GBM imports a buffer of the revoking
  *		exporter on the vgem device, maps it and reads its pixels
  *		(revoke_gbm_client, built against the root's Mesa); revokes
  *		give the client SIGBUS or an import error, never stale data
  *		or a hang, and after a restore its pixels are right again.
+ * Category: Core
+ * Mega feature: General Core features
  * Sub-category: DMA-BUF
  * Functionality: dma-buf revoke
  * Test category: functionality test
@@ -45,6 +46,8 @@
 #include "igt.h"
 #include "revoke_exporter_helpers.h"
 #include "revoke_vgem_helpers.h"
+
+IGT_TEST_DESCRIPTION("Revokes dma-bufs imported by a Mesa (GBM) client.");
 
 #define CLIENT "revoke_gbm_client"
 /* Where the client lives, relative to this binary (meson and the test bed). */
@@ -288,9 +291,9 @@ static void test_killed_while_revoked(void)
 	revoke_exporter_release(dev, dmabuf);
 }
 
-igt_main
+int igt_main()
 {
-	igt_fixture {
+	igt_fixture() {
 		int vgem = drm_open_driver(DRIVER_VGEM);
 
 		drm_close_driver(vgem);
@@ -311,6 +314,6 @@ igt_main
 	igt_subtest("killed-while-revoked")
 		test_killed_while_revoked();
 
-	igt_fixture
+	igt_fixture()
 		close(dev);
 }

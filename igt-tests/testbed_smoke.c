@@ -5,10 +5,11 @@
 
 /**
  * TEST: testbed smoke
- * Category: Infrastructure
  * Description: Checks that the machine provides what the dma-buf revoke
  *		tests need: vgem, virtio-gpu and its features, udmabuf,
  *		sw_sync and the revocable test exporter module.
+ * Category: Infrastructure
+ * Mega feature: General Core features
  * Sub-category: DMA-BUF
  * Functionality: test environment
  * Test category: functionality test
@@ -44,6 +45,8 @@
 #include "igt_vgem.h"
 #include "sw_sync.h"
 #include "virtgpu_drm.h"
+
+IGT_TEST_DESCRIPTION("Checks that the machine provides what the dma-buf revoke tests need.");
 
 #define EXPORTER_MODULE "revoke_exporter"
 
@@ -139,7 +142,7 @@ static void test_exporter_module(void)
 	igt_assert(!igt_kmod_is_loaded(EXPORTER_MODULE));
 }
 
-igt_main
+int igt_main()
 {
 	igt_describe("vgem opens, creates, maps and exports a buffer.");
 	igt_subtest("vgem-present")

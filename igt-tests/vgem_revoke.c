@@ -5,11 +5,12 @@
 
 /**
  * TEST: vgem revoke
- * Category: Core
  * Description: vgem as a revocable dynamic importer: buffers of a revoking
  *		exporter are imported, mapped through vgem and fenced by vgem;
  *		revokes unmap them in bounded time, accesses after a revoke
  *		fail cleanly, and restores and moves bring the data back.
+ * Category: Core
+ * Mega feature: General Core features
  * Sub-category: DMA-BUF
  * Functionality: dma-buf revoke
  * Test category: functionality test
@@ -92,8 +93,8 @@
 #include "sw_sync.h"
 #include "vgem_drm.h"
 
-#define NSEC_PER_MSEC 1000000ull
-#define NSEC_PER_SEC 1000000000ull
+IGT_TEST_DESCRIPTION("Tests vgem as a revocable dynamic importer of dma-bufs.");
+
 #define BUF_SIZE (64 * 4096)
 /* Under TCG a bounded step can still take a while; tests allow this much. */
 #define SLACK_NS (2 * NSEC_PER_SEC)
@@ -434,9 +435,9 @@ static void test_unload_with_imports(void)
 	igt_assert_eq(igt_kmod_load("vgem", NULL), 0);
 }
 
-igt_main
+int igt_main()
 {
-	igt_fixture {
+	igt_fixture() {
 		int vgem = drm_open_driver(DRIVER_VGEM);
 
 		drm_close_driver(vgem);
@@ -500,6 +501,6 @@ igt_main
 	igt_subtest("unload-with-imports")
 		test_unload_with_imports();
 
-	igt_fixture
+	igt_fixture()
 		close(dev);
 }

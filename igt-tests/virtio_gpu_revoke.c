@@ -5,7 +5,6 @@
 
 /**
  * TEST: virtio gpu revoke
- * Category: Core
  * Description: virtio-gpu as a revocable dynamic importer: buffers of a
  *		revoking exporter are imported as guest blobs and scanned
  *		out; revokes detach them from the host and unmap them in
@@ -16,6 +15,8 @@
  *		tests check what the guest sees, the commits' results, the
  *		exporter's counters and (through igt_runner) that the host
  *		rejected no command, which the guest would log as an error.
+ * Category: Core
+ * Mega feature: General Core features
  * Sub-category: DMA-BUF
  * Functionality: dma-buf revoke
  * Test category: functionality test
@@ -97,9 +98,7 @@
 #include "revoke_exporter_helpers.h"
 #include "virtgpu_drm.h"
 
-#ifndef NSEC_PER_SEC
-#define NSEC_PER_SEC 1000000000ull
-#endif
+IGT_TEST_DESCRIPTION("Tests virtio-gpu as a revocable dynamic importer of dma-bufs.");
 
 /*
  * Generous: a revoke takes milliseconds on a release kernel, but in a
@@ -751,9 +750,9 @@ static void test_hibernate_revoked(void)
 	release_fb(&kms, &revoked);
 }
 
-igt_main
+int igt_main()
 {
-	igt_fixture {
+	igt_fixture() {
 		int fd = drm_open_driver(DRIVER_VIRTIO);
 		struct drm_virtgpu_getparam gp = { .param = VIRTGPU_PARAM_RESOURCE_BLOB };
 		int blob = 0, virgl = 0;
@@ -815,7 +814,7 @@ igt_main
 	igt_subtest("hibernate-revoked")
 		test_hibernate_revoked();
 
-	igt_fixture {
+	igt_fixture() {
 		if (kms.fd >= 0)
 			drm_close_driver(kms.fd);
 		close(dev);

@@ -23,9 +23,16 @@
 #define MAX_CHILDREN 1024
 #define DEBUG_RING_SIZE 64
 
-sigjmp_buf igt_subtest_jmpbuf;
-sigjmp_buf igt_dynamic_jmpbuf;
-int num_test_children;
+/*
+ * Not in igt_core.h: IGT 2.5's header has no such exit code, so a test
+ * must not use it; igt_runner 2.5 still reads 78 as a timeout
+ * (lib/tests/igt_runner_conformance.py).
+ */
+#define IGT_EXIT_TIMEOUT 78
+
+jmp_buf igt_subtest_jmpbuf;
+jmp_buf igt_dynamic_jmpbuf;
+static int num_test_children;
 
 enum skip_mode { RUN_NORMALLY, SKIP_HENCEFORTH, FAIL_HENCEFORTH };
 
@@ -540,15 +547,19 @@ void __igt_fail_assert(const char *domain, const char *file, const int line,
 	igt_fail(IGT_EXIT_FAILURE);
 }
 
-void igt_abort_on_f(bool condition, const char *format, ...)
+void __igt_abort(const char *domain, const char *file, const int line,
+		 const char *func, const char *expression, const char *format, ...)
 {
 	va_list ap;
 
-	if (!condition)
-		return;
-	va_start(ap, format);
-	vfprintf(stderr, format, ap);
-	va_end(ap);
+	igt_log(domain, IGT_LOG_CRITICAL, "Test abort in function %s, file %s:%i:\n",
+		func, file, line);
+	igt_log(domain, IGT_LOG_CRITICAL, "abort condition: %s\n", expression);
+	if (format) {
+		va_start(ap, format);
+		vfprintf(stderr, format, ap);
+		va_end(ap);
+	}
 	igt_kmsg(KMSG_ERR "%s: aborting\n", igt.name);
 	run_exit_handlers(0);
 	exit(IGT_EXIT_ABORT);
@@ -663,14 +674,16 @@ void __igt_fixture_complete(void)
 	igt.in_fixture = false;
 }
 
-int __igt_subtest_group_save(void)
+void __igt_subtest_group_save(int *save, int *desc)
 {
-	return igt.skip_mode;
+	*save = igt.skip_mode;
+	*desc = 0;
 }
 
-void __igt_subtest_group_restore(int saved)
+void __igt_subtest_group_restore(int save, int desc)
 {
-	igt.skip_mode = saved;
+	(void)desc;
+	igt.skip_mode = save;
 }
 
 static void print_description(const char *name, const char *file, int line)
@@ -679,9 +692,9 @@ static void print_description(const char *name, const char *file, int line)
 
 	if (igt.describe_pattern && !pattern_matches(igt.describe_pattern, name))
 		return;
-	printf("\nSUB %s %s:%d:\n", name, file, line);
+	printf("SUB %s %s:%d:\n", name, file, line);
 	if (!d) {
-		printf("  NO DOCUMENTATION!\n");
+		printf("  NO DOCUMENTATION!\n\n");
 		return;
 	}
 	/* Indent every line of the description by two spaces. */
@@ -692,6 +705,7 @@ static void print_description(const char *name, const char *file, int line)
 		printf("  %.*s\n", len, d);
 		d += len + (nl ? 1 : 0);
 	}
+	printf("\n");
 }
 
 bool __igt_run_subtest(const char *subtest_name, const char *file, const int line)
@@ -851,6 +865,8 @@ int igt_subtest_init_parse_opts(int *argc, char **argv,
 		case OPT_DESCRIBE:
 			igt.describe = true;
 			igt.describe_pattern = optarg;
+			if (&__igt_test_description)
+				printf("%s\n\n", __igt_test_description);
 			break;
 		case OPT_DEBUG:
 			igt.debug = true;

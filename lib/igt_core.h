@@ -26,20 +26,23 @@
 #define IGT_EXIT_INVALID 79
 #define IGT_EXIT_FAILURE 98
 #define IGT_EXIT_SKIP 77
-#define IGT_EXIT_TIMEOUT 78
 #define IGT_EXIT_ABORT 112
 
 #ifndef IGT_LOG_DOMAIN
 #define IGT_LOG_DOMAIN (NULL)
 #endif
 
-#define igt_tokencat2(x, y) x ## y
-#define igt_tokencat(x, y) igt_tokencat2(x, y)
+#define __igt_tokencat2(x, y) x ## y
+#define igt_tokencat(x, y) __igt_tokencat2(x, y)
 #define igt_unique(prefix) igt_tokencat(prefix, __LINE__)
 
+/* The test's one-line description, which --describe prints first. */
+extern const char *__igt_test_description __attribute__((weak));
+#define IGT_TEST_DESCRIPTION(str) const char *__igt_test_description = str
+
 /* Control flow: subtests and fixtures jump back here on skip or failure. */
-extern sigjmp_buf igt_subtest_jmpbuf;
-extern sigjmp_buf igt_dynamic_jmpbuf;
+extern jmp_buf igt_subtest_jmpbuf;
+extern jmp_buf igt_dynamic_jmpbuf;
 
 typedef int (*igt_opt_handler_t)(int opt, int opt_index, void *data);
 #define IGT_OPT_HANDLER_SUCCESS 0
@@ -59,8 +62,8 @@ void __igt_fixture_complete(void);
 bool __igt_run_subtest(const char *subtest_name, const char *file, const int line);
 bool __igt_run_dynamic_subtest(const char *dynamic_subtest_name);
 bool __igt_enter_dynamic_container(void);
-int __igt_subtest_group_save(void);
-void __igt_subtest_group_restore(int saved);
+void __igt_subtest_group_save(int *save, int *desc);
+void __igt_subtest_group_restore(int save, int desc);
 
 bool igt_only_list_subtests(void);
 const char *igt_test_name(void);
@@ -68,24 +71,26 @@ const char *igt_subtest_name(void);
 bool igt_run_in_simulation(void);
 
 /**
- * igt_main - body of a test with subtests; parses the standard options,
- * runs the body and exits with the combined result.
+ * igt_main() - body of a test with subtests; parses the standard options,
+ * runs the body and exits with the combined result. Written as IGT (2.3
+ * and later) has it: "int igt_main()" or "int igt_main_args(...)".
  */
 #define igt_main_args(short_opts, long_opts, help_str, opt_handler, handler_data) \
-	static void igt_tokencat(__real_main, __LINE__)(void); \
+	main(int argc, char **argv); \
+	static void igt_unique(__real_main)(void); \
 	int main(int argc, char **argv) \
 	{ \
 		igt_subtest_init_parse_opts(&argc, argv, short_opts, long_opts, \
 					    help_str, opt_handler, handler_data); \
-		igt_tokencat(__real_main, __LINE__)(); \
+		igt_unique(__real_main)(); \
 		igt_exit(); \
 	} \
-	static void igt_tokencat(__real_main, __LINE__)(void)
+	static void igt_unique(__real_main)(void)
 
-#define igt_main igt_main_args(NULL, NULL, NULL, NULL, NULL)
+#define igt_main() igt_main_args(NULL, NULL, NULL, NULL, NULL)
 
 /* Setup and teardown code shared by the subtests that follow it. */
-#define igt_fixture \
+#define igt_fixture() \
 	for (volatile int igt_unique(__fixture_done) = 0; \
 	     !igt_unique(__fixture_done) && __igt_fixture() && \
 	     sigsetjmp(igt_subtest_jmpbuf, 1) == 0; \
@@ -138,12 +143,15 @@ bool igt_run_in_simulation(void);
 #define igt_dynamic_f(f...) __igt_dynamic_f(igt_unique(__dynamic_name), f)
 
 /* A scope for fixtures: a skip in its fixture skips only its subtests. */
-#define igt_subtest_group \
-	for (int igt_unique(__group_saved) = __igt_subtest_group_save(), \
-		 igt_unique(__group_done) = 0; \
-	     !igt_unique(__group_done); \
+#define igt_subtest_group() \
+	for (int igt_unique(__group_done) = 0, igt_unique(__group_saved) = 0, \
+		 igt_unique(__group_desc) = 0; \
+	     !igt_unique(__group_done) && \
+	     (__igt_subtest_group_save(&igt_unique(__group_saved), \
+				       &igt_unique(__group_desc)), true); \
 	     igt_unique(__group_done) = 1, \
-	     __igt_subtest_group_restore(igt_unique(__group_saved)))
+	     __igt_subtest_group_restore(igt_unique(__group_saved), \
+					 igt_unique(__group_desc)))
 
 void igt_describe_f(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define igt_describe(dsc) igt_describe_f("%s", dsc)
@@ -159,7 +167,14 @@ void __igt_fail_assert(const char *domain, const char *file, const int line,
 		       const char *func, const char *assertion,
 		       const char *format, ...)
 	__attribute__((format(printf, 6, 7))) __attribute__((noreturn));
-void igt_abort_on_f(bool condition, const char *format, ...);
+void __igt_abort(const char *domain, const char *file, const int line,
+		 const char *func, const char *expression, const char *f, ...)
+	__attribute__((format(printf, 6, 7))) __attribute__((noreturn));
+
+#define igt_abort_on_f(expr, f...) \
+	do { if ((expr)) \
+		__igt_abort(IGT_LOG_DOMAIN, __FILE__, __LINE__, __func__, #expr, f); \
+	} while (0)
 
 #define igt_assert(expr) \
 	do { if (!(expr)) \
@@ -301,7 +316,6 @@ void igt_kmsg(const char *format, ...) __attribute__((format(printf, 1, 2)));
 void igt_emit_ignore_dmesg_regex(const char *ignore_dmesg_regex);
 
 /* Processes. */
-extern int num_test_children;
 bool __igt_fork(void);
 #define igt_fork(child, num_children) \
 	for (int child = 0; child < (num_children); child++) \
@@ -324,5 +338,25 @@ static inline uint32_t igt_seconds_elapsed(struct timespec *start)
 {
 	return igt_nsec_elapsed(start) >> 30;
 }
+
+/* Time units, as IGT's igt_core.h defines them. */
+#ifndef __WORDSIZE
+#define __WORDSIZE (__SIZEOF_LONG__ * 8)
+#endif
+
+#if __WORDSIZE == 64
+#define MSEC_PER_SEC (1000ul)
+#define USEC_PER_MSEC (1000ul)
+#define NSEC_PER_USEC (1000ul)
+#else
+#define MSEC_PER_SEC (1000ull)
+#define USEC_PER_MSEC (1000ull)
+#define NSEC_PER_USEC (1000ull)
+#endif
+
+#define USEC_PER_SEC (1000u * MSEC_PER_SEC)
+#define USEC_PER_DECISEC (100u * MSEC_PER_SEC)
+#define NSEC_PER_SEC (1000u * USEC_PER_SEC)
+#define NSEC_PER_MSEC (1000u * USEC_PER_MSEC)
 
 #endif /* IGT_CORE_H */

@@ -45,7 +45,6 @@
 #include "revoke_exporter_helpers.h"
 #include "sw_sync.h"
 
-#define NSEC_PER_MSEC 1000000ull
 #define MAX_LIST 16
 
 enum importer_kind { IMPORTER_VGEM, IMPORTER_VIRTIO_GPU, IMPORTER_STATIC_TEST };

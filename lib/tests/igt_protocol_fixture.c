@@ -9,7 +9,7 @@
 
 #include "igt_core.h"
 
-igt_main
+int igt_main()
 {
 	igt_describe("Passes.");
 	igt_subtest("pass-basic")
@@ -66,16 +66,16 @@ igt_main
 	igt_subtest_with_dynamic("dynamic-empty") {
 	}
 
-	igt_subtest_group {
-		igt_fixture
+	igt_subtest_group() {
+		igt_fixture()
 			igt_require_f(false, "group requirement missing\n");
 
 		igt_subtest("grouped-skipped")
 			igt_info("BODY-RAN grouped-skipped\n");
 	}
 
-	igt_subtest_group {
-		igt_fixture
+	igt_subtest_group() {
+		igt_fixture()
 			igt_assert_f(false, "group fixture fails\n");
 
 		igt_subtest("grouped-failed")
