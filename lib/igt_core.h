@@ -73,7 +73,8 @@ bool igt_run_in_simulation(void);
 /**
  * igt_main() - body of a test with subtests; parses the standard options,
  * runs the body and exits with the combined result. Written as IGT (2.3
- * and later) has it: "int igt_main()" or "int igt_main_args(...)".
+ * and later) has it: "int igt_main()" or "int igt_main_args(...)"; the
+ * "int" the test writes makes the first line a declaration of main().
  */
 #define igt_main_args(short_opts, long_opts, help_str, opt_handler, handler_data) \
 	main(int argc, char **argv); \
