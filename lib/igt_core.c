@@ -674,6 +674,11 @@ void __igt_fixture_complete(void)
 	igt.in_fixture = false;
 }
 
+/*
+ * IGT's signatures: its groups also keep a pending igt_describe() across
+ * the group; ours attach a description to the next subtest only, so there
+ * is nothing to keep in desc.
+ */
 void __igt_subtest_group_save(int *save, int *desc)
 {
 	*save = igt.skip_mode;
