@@ -96,6 +96,7 @@
 
 #include "igt.h"
 #include "revoke_exporter_helpers.h"
+#include "revoke_kms_helpers.h"
 #include "virtgpu_drm.h"
 
 IGT_TEST_DESCRIPTION("Tests virtio-gpu as a revocable dynamic importer of dma-bufs.");
@@ -112,19 +113,6 @@ IGT_TEST_DESCRIPTION("Tests virtio-gpu as a revocable dynamic importer of dma-bu
 /* A lockdep kernel's revoke on screen takes about a second. */
 #define LATENCY_RUNS_LOCKDEP 10
 
-struct kms {
-	int fd;
-	uint32_t connector, crtc, plane;
-	drmModeModeInfo mode;
-	uint32_t mode_blob;
-	struct {
-		uint32_t connector_crtc;
-		uint32_t crtc_mode, crtc_active;
-		uint32_t fb, crtc, src_x, src_y, src_w, src_h;
-		uint32_t crtc_x, crtc_y, crtc_w, crtc_h;
-	} prop;
-};
-
 /* A buffer of the exporter, imported into virtio-gpu as a framebuffer. */
 struct import {
 	int dmabuf;
@@ -133,182 +121,19 @@ struct import {
 };
 
 static int dev = -1;
-static struct kms kms = { .fd = -1 };
+static struct revoke_kms kms = { .fd = -1 };
 
-static uint32_t prop_id(int fd, uint32_t object, uint32_t type, const char *name)
+static int create_buffer(const struct revoke_kms *k)
 {
-	drmModeObjectPropertiesPtr props;
-	uint32_t id = 0;
-
-	props = drmModeObjectGetProperties(fd, object, type);
-	igt_assert(props);
-	for (uint32_t i = 0; i < props->count_props && !id; i++) {
-		drmModePropertyPtr prop = drmModeGetProperty(fd, props->props[i]);
-
-		if (prop && !strcmp(prop->name, name))
-			id = prop->prop_id;
-		drmModeFreeProperty(prop);
-	}
-	drmModeFreeObjectProperties(props);
-	igt_assert_f(id, "object %u has no property %s\n", object, name);
-	return id;
+	return revoke_exporter_create(dev, revoke_kms_fb_size(k), REVOKE_EXPORTER_REQUIRE_P2P);
 }
 
-static uint64_t prop_value(int fd, uint32_t object, uint32_t type, const char *name)
-{
-	drmModeObjectPropertiesPtr props;
-	uint32_t id = prop_id(fd, object, type, name);
-	uint64_t value = 0;
-
-	props = drmModeObjectGetProperties(fd, object, type);
-	igt_assert(props);
-	for (uint32_t i = 0; i < props->count_props; i++)
-		if (props->props[i] == id)
-			value = props->prop_values[i];
-	drmModeFreeObjectProperties(props);
-	return value;
-}
-
-/* The first connected connector, a CRTC for it and that CRTC's primary plane. */
-static void kms_init(struct kms *k)
-{
-	drmModeConnectorPtr connector = NULL;
-	drmModePlaneResPtr planes;
-	drmModeResPtr res;
-	int crtc_index = -1;
-
-	k->fd = drm_open_driver(DRIVER_VIRTIO);
-	igt_require_f(!drmSetClientCap(k->fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1) &&
-		      !drmSetClientCap(k->fd, DRM_CLIENT_CAP_ATOMIC, 1),
-		      "virtio-gpu offers no atomic modesetting\n");
-	igt_require_f(!drmSetMaster(k->fd), "cannot become DRM master: %m\n");
-
-	res = drmModeGetResources(k->fd);
-	igt_assert(res);
-	for (int i = 0; i < res->count_connectors && !connector; i++) {
-		connector = drmModeGetConnector(k->fd, res->connectors[i]);
-		if (connector && (connector->connection != DRM_MODE_CONNECTED ||
-				  !connector->count_modes)) {
-			drmModeFreeConnector(connector);
-			connector = NULL;
-		}
-	}
-	igt_require_f(connector, "virtio-gpu has no connected output\n");
-	k->connector = connector->connector_id;
-	k->mode = connector->modes[0];
-
-	for (int i = 0; i < connector->count_encoders && crtc_index < 0; i++) {
-		drmModeEncoderPtr encoder = drmModeGetEncoder(k->fd, connector->encoders[i]);
-
-		for (int c = 0; encoder && c < res->count_crtcs; c++) {
-			if (encoder->possible_crtcs & (1u << c)) {
-				crtc_index = c;
-				break;
-			}
-		}
-		drmModeFreeEncoder(encoder);
-	}
-	igt_assert_f(crtc_index >= 0, "no CRTC drives connector %u\n", k->connector);
-	k->crtc = res->crtcs[crtc_index];
-	drmModeFreeConnector(connector);
-	drmModeFreeResources(res);
-
-	planes = drmModeGetPlaneResources(k->fd);
-	igt_assert(planes);
-	for (uint32_t i = 0; i < planes->count_planes && !k->plane; i++) {
-		drmModePlanePtr plane = drmModeGetPlane(k->fd, planes->planes[i]);
-
-		if (plane && (plane->possible_crtcs & (1u << crtc_index)) &&
-		    prop_value(k->fd, plane->plane_id, DRM_MODE_OBJECT_PLANE, "type") ==
-		    DRM_PLANE_TYPE_PRIMARY)
-			k->plane = plane->plane_id;
-		drmModeFreePlane(plane);
-	}
-	drmModeFreePlaneResources(planes);
-	igt_assert_f(k->plane, "CRTC %u has no primary plane\n", k->crtc);
-
-	igt_assert_eq(drmModeCreatePropertyBlob(k->fd, &k->mode, sizeof(k->mode),
-						&k->mode_blob), 0);
-
-	k->prop.connector_crtc = prop_id(k->fd, k->connector, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID");
-	k->prop.crtc_mode = prop_id(k->fd, k->crtc, DRM_MODE_OBJECT_CRTC, "MODE_ID");
-	k->prop.crtc_active = prop_id(k->fd, k->crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE");
-	k->prop.fb = prop_id(k->fd, k->plane, DRM_MODE_OBJECT_PLANE, "FB_ID");
-	k->prop.crtc = prop_id(k->fd, k->plane, DRM_MODE_OBJECT_PLANE, "CRTC_ID");
-	k->prop.src_x = prop_id(k->fd, k->plane, DRM_MODE_OBJECT_PLANE, "SRC_X");
-	k->prop.src_y = prop_id(k->fd, k->plane, DRM_MODE_OBJECT_PLANE, "SRC_Y");
-	k->prop.src_w = prop_id(k->fd, k->plane, DRM_MODE_OBJECT_PLANE, "SRC_W");
-	k->prop.src_h = prop_id(k->fd, k->plane, DRM_MODE_OBJECT_PLANE, "SRC_H");
-	k->prop.crtc_x = prop_id(k->fd, k->plane, DRM_MODE_OBJECT_PLANE, "CRTC_X");
-	k->prop.crtc_y = prop_id(k->fd, k->plane, DRM_MODE_OBJECT_PLANE, "CRTC_Y");
-	k->prop.crtc_w = prop_id(k->fd, k->plane, DRM_MODE_OBJECT_PLANE, "CRTC_W");
-	k->prop.crtc_h = prop_id(k->fd, k->plane, DRM_MODE_OBJECT_PLANE, "CRTC_H");
-
-	igt_info("scanout: connector %u, CRTC %u, plane %u, %ux%u\n", k->connector,
-		 k->crtc, k->plane, k->mode.hdisplay, k->mode.vdisplay);
-}
-
-/*
- * Shows @fb full screen, or with @fb 0 turns the output off. Returns 0 or
- * the commit's -errno.
- */
-static int kms_commit(struct kms *k, uint32_t fb, uint32_t flags)
-{
-	uint32_t w = k->mode.hdisplay, h = k->mode.vdisplay;
-	drmModeAtomicReqPtr req = drmModeAtomicAlloc();
-	int ret;
-
-	igt_assert(req);
-	drmModeAtomicAddProperty(req, k->connector, k->prop.connector_crtc, fb ? k->crtc : 0);
-	drmModeAtomicAddProperty(req, k->crtc, k->prop.crtc_mode, fb ? k->mode_blob : 0);
-	drmModeAtomicAddProperty(req, k->crtc, k->prop.crtc_active, !!fb);
-	drmModeAtomicAddProperty(req, k->plane, k->prop.fb, fb);
-	drmModeAtomicAddProperty(req, k->plane, k->prop.crtc, fb ? k->crtc : 0);
-	drmModeAtomicAddProperty(req, k->plane, k->prop.src_x, 0);
-	drmModeAtomicAddProperty(req, k->plane, k->prop.src_y, 0);
-	drmModeAtomicAddProperty(req, k->plane, k->prop.src_w, fb ? (uint64_t)w << 16 : 0);
-	drmModeAtomicAddProperty(req, k->plane, k->prop.src_h, fb ? (uint64_t)h << 16 : 0);
-	drmModeAtomicAddProperty(req, k->plane, k->prop.crtc_x, 0);
-	drmModeAtomicAddProperty(req, k->plane, k->prop.crtc_y, 0);
-	drmModeAtomicAddProperty(req, k->plane, k->prop.crtc_w, fb ? w : 0);
-	drmModeAtomicAddProperty(req, k->plane, k->prop.crtc_h, fb ? h : 0);
-
-	ret = drmModeAtomicCommit(k->fd, req, flags | DRM_MODE_ATOMIC_ALLOW_MODESET, NULL);
-	if (ret)
-		ret = -errno;
-	drmModeAtomicFree(req);
-	return ret;
-}
-
-static void kms_off(struct kms *k)
-{
-	igt_assert_eq(kms_commit(k, 0, 0), 0);
-}
-
-static uint64_t fb_size(const struct kms *k)
-{
-	uint64_t size = (uint64_t)k->mode.hdisplay * k->mode.vdisplay * 4;
-
-	return (size + 4095) & ~4095ull;
-}
-
-static int create_buffer(const struct kms *k)
-{
-	return revoke_exporter_create(dev, fb_size(k), REVOKE_EXPORTER_REQUIRE_P2P);
-}
-
-static struct import import_fb(struct kms *k)
+static struct import import_fb(struct revoke_kms *k)
 {
 	struct import imp = { .dmabuf = create_buffer(k) };
-	uint32_t handles[4] = {}, pitches[4] = {}, offsets[4] = {};
 
 	imp.handle = prime_fd_to_handle(k->fd, imp.dmabuf);
-	handles[0] = imp.handle;
-	pitches[0] = k->mode.hdisplay * 4;
-	igt_assert_f(!drmModeAddFB2(k->fd, k->mode.hdisplay, k->mode.vdisplay,
-				    DRM_FORMAT_XRGB8888, handles, pitches, offsets,
-				    &imp.fb, 0),
-		     "ADDFB2 on the import failed: %m\n");
+	imp.fb = revoke_kms_add_fb(k, imp.handle);
 	return imp;
 }
 
@@ -317,7 +142,7 @@ static struct import import_fb(struct kms *k)
  * in flight hold references until the host has completed them, so allow
  * the host some time.
  */
-static void release_fb(struct kms *k, struct import *imp)
+static void release_fb(struct revoke_kms *k, struct import *imp)
 {
 	struct revoke_exporter_query q;
 	struct timespec start = {};
@@ -397,10 +222,10 @@ static void test_scanout_import(void)
 {
 	struct import imp = import_fb(&kms);
 
-	igt_assert_eq(kms_commit(&kms, imp.fb, 0), 0);
-	igt_assert_eq(prop_value(kms.fd, kms.plane, DRM_MODE_OBJECT_PLANE, "FB_ID"), imp.fb);
+	igt_assert_eq(revoke_kms_commit(&kms, imp.fb, 0), 0);
+	igt_assert_eq(revoke_kms_prop_value(kms.fd, kms.plane, DRM_MODE_OBJECT_PLANE, "FB_ID"), imp.fb);
 	igt_assert_eq(mappings(imp.dmabuf), 1);
-	kms_off(&kms);
+	revoke_kms_off(&kms);
 	release_fb(&kms, &imp);
 }
 
@@ -410,13 +235,13 @@ static void test_revoke_on_screen(void)
 	struct import imp = import_fb(&kms);
 	uint64_t ns;
 
-	igt_assert_eq(kms_commit(&kms, imp.fb, 0), 0);
+	igt_assert_eq(revoke_kms_commit(&kms, imp.fb, 0), 0);
 	ns = revoke_bounded(imp.dmabuf, &out);
 	print_revoke("revoke on screen", ns, &out);
 	igt_assert_eq(out.mappings_before, 1);
 	igt_assert_eq(__revoke_exporter_revoke(dev, imp.dmabuf, WAIT_TIMEOUT_NS, &out), -EALREADY);
 
-	kms_off(&kms);
+	revoke_kms_off(&kms);
 	release_fb(&kms, &imp);
 }
 
@@ -425,20 +250,20 @@ static void test_commit_revoked(void)
 	struct revoke_exporter_revoke out = {};
 	struct import imp = import_fb(&kms);
 
-	igt_assert_eq(kms_commit(&kms, imp.fb, 0), 0);
+	igt_assert_eq(revoke_kms_commit(&kms, imp.fb, 0), 0);
 	revoke_bounded(imp.dmabuf, &out);
 
-	igt_assert_eq(kms_commit(&kms, imp.fb, 0), -ENODEV);
-	igt_assert_eq(prop_value(kms.fd, kms.plane, DRM_MODE_OBJECT_PLANE, "FB_ID"), imp.fb);
+	igt_assert_eq(revoke_kms_commit(&kms, imp.fb, 0), -ENODEV);
+	igt_assert_eq(revoke_kms_prop_value(kms.fd, kms.plane, DRM_MODE_OBJECT_PLANE, "FB_ID"), imp.fb);
 	igt_assert_eq(mappings(imp.dmabuf), 0);
 
 	/* The exporter's error, whatever it is, reaches the committer. */
 	revoke_exporter_restore(dev, imp.dmabuf);
 	igt_assert_eq(__revoke_exporter_fail_map(dev, imp.dmabuf, EIO), 0);
-	igt_assert_eq(kms_commit(&kms, imp.fb, 0), -EIO);
+	igt_assert_eq(revoke_kms_commit(&kms, imp.fb, 0), -EIO);
 	igt_assert_eq(mappings(imp.dmabuf), 0);
 
-	kms_off(&kms);
+	revoke_kms_off(&kms);
 	release_fb(&kms, &imp);
 }
 
@@ -447,15 +272,15 @@ static void test_restore_scanout(void)
 	struct revoke_exporter_revoke out = {};
 	struct import imp = import_fb(&kms);
 
-	igt_assert_eq(kms_commit(&kms, imp.fb, 0), 0);
+	igt_assert_eq(revoke_kms_commit(&kms, imp.fb, 0), 0);
 	for (int i = 0; i < 3; i++) {
 		revoke_bounded(imp.dmabuf, &out);
-		igt_assert_eq(kms_commit(&kms, imp.fb, 0), -ENODEV);
+		igt_assert_eq(revoke_kms_commit(&kms, imp.fb, 0), -ENODEV);
 		revoke_exporter_restore(dev, imp.dmabuf);
-		igt_assert_eq(kms_commit(&kms, imp.fb, 0), 0);
+		igt_assert_eq(revoke_kms_commit(&kms, imp.fb, 0), 0);
 		igt_assert_eq(mappings(imp.dmabuf), 1);
 	}
-	kms_off(&kms);
+	revoke_kms_off(&kms);
 	release_fb(&kms, &imp);
 }
 
@@ -464,19 +289,19 @@ static void test_revoke_during_flush(void)
 	struct revoke_exporter_revoke out = {};
 	struct import a = import_fb(&kms), b = import_fb(&kms);
 
-	igt_assert_eq(kms_commit(&kms, b.fb, 0), 0);
+	igt_assert_eq(revoke_kms_commit(&kms, b.fb, 0), 0);
 	igt_until_timeout(5) {
 		/* Returns once prepare_fb mapped the buffer; the scanout and
 		 * flush follow in a worker, racing the revoke. */
-		igt_assert_eq(kms_commit(&kms, a.fb, DRM_MODE_ATOMIC_NONBLOCK), 0);
+		igt_assert_eq(revoke_kms_commit(&kms, a.fb, DRM_MODE_ATOMIC_NONBLOCK), 0);
 		revoke_bounded(a.dmabuf, &out);
-		igt_assert_eq(kms_commit(&kms, b.fb, 0), 0);
+		igt_assert_eq(revoke_kms_commit(&kms, b.fb, 0), 0);
 		revoke_exporter_restore(dev, a.dmabuf);
 	}
-	igt_assert_eq(kms_commit(&kms, a.fb, 0), 0);
+	igt_assert_eq(revoke_kms_commit(&kms, a.fb, 0), 0);
 	igt_assert_eq(mappings(a.dmabuf), 1);
 
-	kms_off(&kms);
+	revoke_kms_off(&kms);
 	release_fb(&kms, &a);
 	release_fb(&kms, &b);
 }
@@ -494,7 +319,7 @@ static void *flip_loop(void *data)
 	struct flipper *f = data;
 
 	for (unsigned int i = 0; !f->stop; i++) {
-		int ret = kms_commit(&kms, f->fb[i & 1], 0);
+		int ret = revoke_kms_commit(&kms, f->fb[i & 1], 0);
 
 		if (ret == -ENODEV) {
 			f->refused++;
@@ -534,8 +359,8 @@ static void test_revoke_vs_commits(void)
 	igt_assert(revokes > 0);
 	igt_assert_f(f.commits > f.refused, "no commit went through during the revokes\n");
 
-	igt_assert_eq(kms_commit(&kms, a.fb, 0), 0);
-	kms_off(&kms);
+	igt_assert_eq(revoke_kms_commit(&kms, a.fb, 0), 0);
+	revoke_kms_off(&kms);
 	release_fb(&kms, &a);
 	release_fb(&kms, &b);
 }
@@ -587,7 +412,7 @@ static void test_revoke_latency(void)
 	for (int i = 0; i < runs; i++) {
 		struct revoke_exporter_revoke out = {};
 
-		igt_assert_eq(kms_commit(&kms, imp.fb, 0), 0);
+		igt_assert_eq(revoke_kms_commit(&kms, imp.fb, 0), 0);
 		total[i] = revoke_bounded(imp.dmabuf, &out);
 		callback[i] = out.invalidate_ns;
 		fences[i] = out.fence_wait_ns;
@@ -601,7 +426,7 @@ static void test_revoke_latency(void)
 	print_percentiles("fences", fences, runs);
 	print_percentiles("unmaps", unmaps, runs);
 
-	kms_off(&kms);
+	revoke_kms_off(&kms);
 	release_fb(&kms, &imp);
 }
 
@@ -684,7 +509,7 @@ static void test_unbind_then_revoke(void)
 
 	igt_info("binding %s to virtio_gpu again\n", device);
 	write_driver_file("bind", device);
-	kms_init(&kms);
+	revoke_kms_init(&kms, DRIVER_VIRTIO);
 }
 
 #define PM_TEST "/sys/power/pm_test"
@@ -727,25 +552,25 @@ static void test_hibernate_revoked(void)
 
 	shown = import_fb(&kms);
 	revoked = import_fb(&kms);
-	igt_assert_eq(kms_commit(&kms, revoked.fb, 0), 0);
+	igt_assert_eq(revoke_kms_commit(&kms, revoked.fb, 0), 0);
 	revoke_bounded(revoked.dmabuf, &out);
-	igt_assert_eq(kms_commit(&kms, shown.fb, 0), 0);
+	igt_assert_eq(revoke_kms_commit(&kms, shown.fb, 0), 0);
 
 	igt_set_timeout(120, "freeze and restore of the devices");
 	hibernate_devices();
 	igt_reset_timeout();
 
 	/* The host lost its resources; a missing one fails the commands. */
-	igt_assert_eq(prop_value(kms.fd, kms.plane, DRM_MODE_OBJECT_PLANE, "FB_ID"), shown.fb);
+	igt_assert_eq(revoke_kms_prop_value(kms.fd, kms.plane, DRM_MODE_OBJECT_PLANE, "FB_ID"), shown.fb);
 	igt_assert_eq(mappings(shown.dmabuf), 1);
-	igt_assert_eq(kms_commit(&kms, revoked.fb, 0), -ENODEV);
-	igt_assert_eq(kms_commit(&kms, shown.fb, 0), 0);
+	igt_assert_eq(revoke_kms_commit(&kms, revoked.fb, 0), -ENODEV);
+	igt_assert_eq(revoke_kms_commit(&kms, shown.fb, 0), 0);
 
 	revoke_exporter_restore(dev, revoked.dmabuf);
-	igt_assert_eq(kms_commit(&kms, revoked.fb, 0), 0);
+	igt_assert_eq(revoke_kms_commit(&kms, revoked.fb, 0), 0);
 	igt_assert_eq(mappings(revoked.dmabuf), 1);
 
-	kms_off(&kms);
+	revoke_kms_off(&kms);
 	release_fb(&kms, &shown);
 	release_fb(&kms, &revoked);
 }
@@ -767,7 +592,7 @@ int igt_main()
 			      "virtio-gpu imports foreign dma-bufs only with +resource_blob -virgl\n");
 
 		dev = revoke_exporter_open();
-		kms_init(&kms);
+		revoke_kms_init(&kms, DRIVER_VIRTIO);
 	}
 
 	igt_describe("The revoking exporter accepts virtio-gpu's import as revocable.");

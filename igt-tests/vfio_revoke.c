@@ -1,0 +1,584 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Copyright © 2026 The dma-buf revoke test authors
+ */
+
+/**
+ * TEST: vfio revoke
+ * Description: VFIO's dma-buf of a PCI BAR, imported by virtio-gpu and
+ *		scanned out, revoked by VFIO itself: when userspace clears
+ *		the BAR's memory enable bit, resets the device or closes it.
+ *		VFIO's revoke waits until every importer unmapped, so the
+ *		config write, the reset and the close return only after
+ *		virtio-gpu let go of the BAR; the tests time them from
+ *		userspace. Needs an ivshmem-plain device bound to vfio-pci
+ *		in no-IOMMU mode, virtio-gpu with blob resources and both
+ *		devices behind one PCIe switch, so that a peer-to-peer map
+ *		between them is possible. What the host displays cannot be
+ *		seen from the guest: the tests check the commits' results
+ *		and (through igt_runner) that the guest logged no error.
+ * Category: Core
+ * Mega feature: General Core features
+ * Sub-category: DMA-BUF
+ * Functionality: dma-buf revoke
+ * Test category: functionality test
+ *
+ * SUBTEST: export-bar
+ * Description: VFIO exports the BAR, or a page-aligned part of it, as a
+ *		dma-buf of that size, through the group and through the
+ *		device cdev.
+ *
+ * SUBTEST: export-bad-args
+ * Description: Exports with flags, no range, an unaligned or empty range,
+ *		a range past the BAR, a region that is no BAR, or on a file
+ *		that is no VFIO device fail with a clear errno.
+ *
+ * SUBTEST: import-vgem-refused
+ * Description: VFIO refuses vgem's import with EOPNOTSUPP: vgem is no PCI
+ *		device and cannot map another device's BAR peer-to-peer.
+ *
+ * SUBTEST: import-virtio-gpu
+ * Description: VFIO, which refuses importers that cannot be revoked or
+ *		cannot map peer-to-peer, accepts virtio-gpu's import.
+ *
+ * SUBTEST: import-revoked
+ * Description: A buffer exported while the BAR's memory is disabled, or
+ *		one whose device was closed, cannot be imported: ENODEV.
+ *
+ * SUBTEST: scanout-bar
+ * Description: ADDFB2 on the imported BAR and an atomic commit that scans
+ *		it out.
+ *
+ * SUBTEST: revoke-memory-disable
+ * Description: Clearing the memory enable bit revokes the buffer on
+ *		screen within the bound; the next commit fails with ENODEV
+ *		and the plane keeps its framebuffer; setting the bit again
+ *		restores the buffer and the next commit scans it out.
+ *
+ * SUBTEST: restore-memory-enable
+ * Description: Three rounds of revoke by memory disable and restore by
+ *		memory enable on screen: every revoke within the bound,
+ *		every commit while revoked fails with ENODEV, every commit
+ *		after a restore works.
+ *
+ * SUBTEST: revoke-reset
+ * Description: VFIO_DEVICE_RESET revokes the buffer on screen for the
+ *		reset within the bound; VFIO restores the command register
+ *		and so the buffer, and the next commit maps it again.
+ *
+ * SUBTEST: revoke-close
+ * Description: Closing the VFIO device revokes the buffer on screen for
+ *		good within the bound: the next commit fails with ENODEV,
+ *		also after the device is opened again and its memory
+ *		enabled, while a new export of the BAR is scanned out.
+ *
+ * SUBTEST: iommufd-reference
+ * Description: iommufd, VFIO's own importer, beside virtio-gpu on the same
+ *		buffer: a revoke by memory disable unmaps both within the
+ *		bound; after the restore virtio-gpu maps the buffer again,
+ *		while iommufd's revoke is permanent (its IOVA no longer
+ *		resolves to the BAR).
+ *
+ * SUBTEST: revoke-latency
+ * Description: Revoke time of the buffer on screen per trigger (memory
+ *		disable, reset, close), p50 and p99 over 20 revokes (5 on
+ *		kernels with lockdep), beside the same triggers without an
+ *		importer; every revoke within the bound.
+ */
+
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/vfio.h>
+#include <xf86drm.h>
+#include <xf86drmMode.h>
+
+#include "igt.h"
+#include "revoke_exporter_helpers.h"
+#include "revoke_kms_helpers.h"
+#include "revoke_vfio_helpers.h"
+#include "virtgpu_drm.h"
+
+IGT_TEST_DESCRIPTION("Tests virtio-gpu's imports of VFIO's dma-bufs when VFIO revokes them.");
+
+/* Generous, as in virtio_gpu_revoke: a nested debug guest is slow. */
+#define REVOKE_BOUND_NS (30 * NSEC_PER_SEC)
+#define LATENCY_RUNS 20
+#define LATENCY_RUNS_LOCKDEP 5
+/* Where iommufd maps the buffer: any free IOVA will do. */
+#define IOMMUFD_IOVA 0x100000000ull
+
+enum trigger {
+	MEMORY_DISABLE,
+	RESET,
+	CLOSE,
+};
+
+static const char * const trigger_name[] = {
+	[MEMORY_DISABLE] = "memory-disable",
+	[RESET] = "reset",
+	[CLOSE] = "close",
+};
+
+/* VFIO's buffer of the BAR, imported into virtio-gpu as a framebuffer. */
+struct import {
+	int dmabuf;
+	uint32_t handle;
+	uint32_t fb;
+};
+
+static struct revoke_vfio vfio;
+static struct revoke_kms kms = { .fd = -1 };
+
+/*
+ * VFIO resets the device when it is opened and closed, and warns that a
+ * no-IOMMU device was opened: expected here, not the kernel's complaint.
+ */
+static void ignore_vfio_notices(void)
+{
+	igt_emit_ignore_dmesg_regex("^vfio-pci [0-9a-f:.]+: (resetting|reset done|"
+				    "vfio-noiommu device opened by user .*)$|"
+				    "^pcieport [0-9a-f:.]+: unlocked secondary bus reset via: ");
+}
+
+/*
+ * Each subtest opens the device itself: a failed one may have left it
+ * open, and the group and the cdev exclude each other.
+ */
+static void open_group(void)
+{
+	ignore_vfio_notices();
+	revoke_vfio_close(&vfio);
+	revoke_vfio_open_group(&vfio);
+	revoke_vfio_set_memory(&vfio, true);
+}
+
+static void open_cdev(void)
+{
+	ignore_vfio_notices();
+	revoke_vfio_close(&vfio);
+	revoke_vfio_open_cdev(&vfio);
+	revoke_vfio_set_memory(&vfio, true);
+}
+
+static void require_reset(void)
+{
+	igt_require_f(revoke_vfio_has_reset(&vfio),
+		      "%s has no reset: put it behind a PCIe root port or switch\n", vfio.bdf);
+}
+
+static int __import_bar(int dmabuf, uint32_t *handle)
+{
+	return drmPrimeFDToHandle(kms.fd, dmabuf, handle) ? -errno : 0;
+}
+
+static struct import import_bar(void)
+{
+	struct import imp = { .dmabuf = revoke_vfio_export(&vfio, 0, revoke_kms_fb_size(&kms)) };
+	int ret = __import_bar(imp.dmabuf, &imp.handle);
+
+	igt_assert_f(!ret, "virtio-gpu's import of VFIO's buffer failed: %s\n", strerror(-ret));
+	imp.fb = revoke_kms_add_fb(&kms, imp.handle);
+	return imp;
+}
+
+static void release_bar(struct import *imp)
+{
+	igt_assert_eq(drmModeRmFB(kms.fd, imp->fb), 0);
+	gem_close(kms.fd, imp->handle);
+	close(imp->dmabuf);
+}
+
+static void assert_on_screen(const struct import *imp)
+{
+	igt_assert_eq(revoke_kms_commit(&kms, imp->fb, 0), 0);
+	igt_assert_eq(revoke_kms_prop_value(kms.fd, kms.plane, DRM_MODE_OBJECT_PLANE, "FB_ID"),
+		      imp->fb);
+}
+
+static void assert_commit_revoked(const struct import *imp)
+{
+	igt_assert_eq(revoke_kms_commit(&kms, imp->fb, 0), -ENODEV);
+	igt_assert_eq(revoke_kms_prop_value(kms.fd, kms.plane, DRM_MODE_OBJECT_PLANE, "FB_ID"),
+		      imp->fb);
+}
+
+/*
+ * Revokes by @t, timed: VFIO returns from the config write, the reset or
+ * the close only after every importer unmapped the buffer.
+ */
+static uint64_t revoke_by(enum trigger t)
+{
+	uint64_t start = revoke_now_ns(), elapsed;
+	int ret = 0;
+
+	switch (t) {
+	case MEMORY_DISABLE:
+		ret = __revoke_vfio_set_memory(&vfio, false);
+		break;
+	case RESET:
+		ret = __revoke_vfio_reset(&vfio);
+		break;
+	case CLOSE:
+		revoke_vfio_close_device(&vfio);
+		break;
+	}
+	elapsed = revoke_now_ns() - start;
+	igt_assert_f(!ret, "revoke by %s failed: %s\n", trigger_name[t], strerror(-ret));
+	igt_assert_f(elapsed < REVOKE_BOUND_NS, "revoke by %s took %.3f ms\n",
+		     trigger_name[t], elapsed / 1e6);
+	return elapsed;
+}
+
+static void test_export_bar(void)
+{
+	int whole, part;
+
+	open_group();
+	whole = revoke_vfio_export(&vfio, 0, vfio.bar_size);
+	igt_assert_eq(lseek(whole, 0, SEEK_END), vfio.bar_size);
+	part = revoke_vfio_export(&vfio, 4096, 4096);
+	igt_assert_eq(lseek(part, 0, SEEK_END), 4096);
+	close(part);
+	close(whole);
+
+	open_cdev();
+	whole = revoke_vfio_export(&vfio, 0, vfio.bar_size);
+	igt_assert_eq(lseek(whole, 0, SEEK_END), vfio.bar_size);
+	close(whole);
+	revoke_vfio_close(&vfio);
+}
+
+static void test_export_bad_args(void)
+{
+	struct revoke_vfio not_vfio;
+	int fd;
+
+	open_group();
+	igt_assert_eq(__revoke_vfio_export(&vfio, REVOKE_IVSHMEM_BAR, 0, 4096, 1, 1), -EINVAL);
+	igt_assert_eq(__revoke_vfio_export(&vfio, REVOKE_IVSHMEM_BAR, 0, 4096, 0, 0), -EINVAL);
+	igt_assert_eq(__revoke_vfio_export(&vfio, REVOKE_IVSHMEM_BAR, 1, 4096, 0, 1), -EINVAL);
+	igt_assert_eq(__revoke_vfio_export(&vfio, REVOKE_IVSHMEM_BAR, 0, 4095, 0, 1), -EINVAL);
+	igt_assert_eq(__revoke_vfio_export(&vfio, REVOKE_IVSHMEM_BAR, 0, 0, 0, 1), -EINVAL);
+	igt_assert_eq(__revoke_vfio_export(&vfio, REVOKE_IVSHMEM_BAR, vfio.bar_size, 4096, 0, 1),
+		      -EINVAL);
+	igt_assert_eq(__revoke_vfio_export(&vfio, REVOKE_IVSHMEM_BAR, 0, vfio.bar_size + 4096,
+					   0, 1), -EINVAL);
+	igt_assert_eq(__revoke_vfio_export(&vfio, VFIO_PCI_ROM_REGION_INDEX, 0, 4096, 0, 1),
+		      -ENODEV);
+	igt_assert_eq(__revoke_vfio_export(&vfio, VFIO_PCI_CONFIG_REGION_INDEX, 0, 4096, 0, 1),
+		      -ENODEV);
+
+	/* A dma-buf is no VFIO device. */
+	fd = revoke_vfio_export(&vfio, 0, 4096);
+	not_vfio = vfio;
+	not_vfio.device = fd;
+	igt_assert_eq(__revoke_vfio_export(&not_vfio, REVOKE_IVSHMEM_BAR, 0, 4096, 0, 1), -ENOTTY);
+	close(fd);
+	revoke_vfio_close(&vfio);
+}
+
+static void test_import_vgem_refused(void)
+{
+	int vgem = drm_open_driver(DRIVER_VGEM);
+	uint32_t handle;
+	int dmabuf;
+
+	open_group();
+	dmabuf = revoke_vfio_export(&vfio, 0, vfio.bar_size);
+	igt_assert_eq(drmPrimeFDToHandle(vgem, dmabuf, &handle), -1);
+	igt_assert_eq(errno, EOPNOTSUPP);
+	close(dmabuf);
+	drm_close_driver(vgem);
+	revoke_vfio_close(&vfio);
+}
+
+static void test_import_virtio_gpu(void)
+{
+	uint32_t handle, again;
+	int dmabuf, ret;
+
+	open_group();
+	dmabuf = revoke_vfio_export(&vfio, 0, revoke_kms_fb_size(&kms));
+	ret = __import_bar(dmabuf, &handle);
+	igt_assert_f(!ret, "VFIO refused virtio-gpu's import: %s\n", strerror(-ret));
+	igt_assert_eq(__import_bar(dmabuf, &again), 0);
+	igt_assert_eq(again, handle);
+	gem_close(kms.fd, handle);
+	close(dmabuf);
+	revoke_vfio_close(&vfio);
+}
+
+static void test_import_revoked(void)
+{
+	uint32_t handle;
+	int dmabuf;
+
+	open_group();
+	revoke_vfio_set_memory(&vfio, false);
+	dmabuf = revoke_vfio_export(&vfio, 0, revoke_kms_fb_size(&kms));
+	igt_assert_eq(__import_bar(dmabuf, &handle), -ENODEV);
+	revoke_vfio_set_memory(&vfio, true);
+	igt_assert_eq(__import_bar(dmabuf, &handle), 0);
+	gem_close(kms.fd, handle);
+
+	revoke_vfio_close_device(&vfio);
+	igt_assert_eq(__import_bar(dmabuf, &handle), -ENODEV);
+	close(dmabuf);
+	revoke_vfio_close(&vfio);
+}
+
+static void test_scanout_bar(void)
+{
+	struct import imp;
+
+	open_group();
+	imp = import_bar();
+	assert_on_screen(&imp);
+	revoke_kms_off(&kms);
+	release_bar(&imp);
+	revoke_vfio_close(&vfio);
+}
+
+static void test_revoke_memory_disable(void)
+{
+	struct import imp;
+	uint64_t ns;
+
+	open_group();
+	imp = import_bar();
+	assert_on_screen(&imp);
+	ns = revoke_by(MEMORY_DISABLE);
+	igt_info("revoke by memory disable on screen: %.3f ms\n", ns / 1e6);
+	assert_commit_revoked(&imp);
+	/* Clearing the bit again revokes nothing more. */
+	revoke_by(MEMORY_DISABLE);
+	assert_commit_revoked(&imp);
+
+	revoke_vfio_set_memory(&vfio, true);
+	assert_on_screen(&imp);
+	revoke_kms_off(&kms);
+	release_bar(&imp);
+	revoke_vfio_close(&vfio);
+}
+
+static void test_restore_memory_enable(void)
+{
+	struct import imp;
+
+	open_group();
+	imp = import_bar();
+	for (int i = 0; i < 3; i++) {
+		assert_on_screen(&imp);
+		revoke_by(MEMORY_DISABLE);
+		assert_commit_revoked(&imp);
+		revoke_vfio_set_memory(&vfio, true);
+	}
+	assert_on_screen(&imp);
+	revoke_kms_off(&kms);
+	release_bar(&imp);
+	revoke_vfio_close(&vfio);
+}
+
+static void test_revoke_reset(void)
+{
+	struct import imp;
+	uint64_t ns;
+
+	open_group();
+	require_reset();
+	imp = import_bar();
+	assert_on_screen(&imp);
+	ns = revoke_by(RESET);
+	igt_info("revoke by reset on screen: %.3f ms\n", ns / 1e6);
+	igt_assert(revoke_vfio_memory_enabled(&vfio));
+	assert_on_screen(&imp);
+	revoke_kms_off(&kms);
+	release_bar(&imp);
+	revoke_vfio_close(&vfio);
+}
+
+static void test_revoke_close(void)
+{
+	struct import imp, fresh;
+	uint64_t ns;
+
+	open_group();
+	imp = import_bar();
+	assert_on_screen(&imp);
+	ns = revoke_by(CLOSE);
+	igt_info("revoke by close on screen: %.3f ms\n", ns / 1e6);
+	assert_commit_revoked(&imp);
+
+	open_group();
+	assert_commit_revoked(&imp);
+	fresh = import_bar();
+	assert_on_screen(&fresh);
+	revoke_kms_off(&kms);
+	release_bar(&fresh);
+	release_bar(&imp);
+	revoke_vfio_close(&vfio);
+}
+
+static void test_iommufd_reference(void)
+{
+	struct import imp;
+	uint64_t phys, ns;
+	int ret;
+
+	open_cdev();
+	imp = import_bar();
+	ret = __revoke_iommufd_map(&vfio, imp.dmabuf, revoke_kms_fb_size(&kms), IOMMUFD_IOVA);
+	igt_assert_f(!ret, "iommufd refused VFIO's buffer: %s\n", strerror(-ret));
+	igt_assert_eq(__revoke_iommufd_get_pa(&vfio, IOMMUFD_IOVA, &phys), 0);
+	igt_assert_eq_u64(phys, vfio.bar_start);
+	assert_on_screen(&imp);
+
+	ns = revoke_by(MEMORY_DISABLE);
+	igt_info("revoke by memory disable, iommufd and virtio-gpu importing: %.3f ms\n",
+		 ns / 1e6);
+	igt_assert_eq(__revoke_iommufd_get_pa(&vfio, IOMMUFD_IOVA, &phys), -EINVAL);
+	assert_commit_revoked(&imp);
+
+	revoke_vfio_set_memory(&vfio, true);
+	assert_on_screen(&imp);
+	igt_assert_eq(__revoke_iommufd_get_pa(&vfio, IOMMUFD_IOVA, &phys), -EINVAL);
+
+	revoke_kms_off(&kms);
+	release_bar(&imp);
+	revoke_vfio_close(&vfio);
+}
+
+static void print_percentiles(const char *what, uint64_t *ns, int runs)
+{
+	igt_info("%-34s p50 %8.3f ms  p99 %8.3f ms  max %8.3f ms\n", what,
+		 revoke_percentile(ns, runs, 50) / 1e6,
+		 revoke_percentile(ns, runs, 99) / 1e6,
+		 revoke_percentile(ns, runs, 100) / 1e6);
+}
+
+/* @runs revokes by @t, with the buffer on screen when @on_screen. */
+static void measure(enum trigger t, bool on_screen, int runs)
+{
+	uint64_t ns[LATENCY_RUNS];
+	char what[64];
+
+	for (int i = 0; i < runs; i++) {
+		struct import imp = {};
+
+		open_group();
+		if (on_screen) {
+			imp = import_bar();
+			assert_on_screen(&imp);
+		}
+		ns[i] = revoke_by(t);
+		if (on_screen) {
+			if (t == RESET)
+				assert_on_screen(&imp);
+			else
+				assert_commit_revoked(&imp);
+			revoke_kms_off(&kms);
+			release_bar(&imp);
+		}
+		revoke_vfio_close(&vfio);
+	}
+	snprintf(what, sizeof(what), "%s, %s", trigger_name[t],
+		 on_screen ? "virtio-gpu import on screen" : "no importer");
+	print_percentiles(what, ns, runs);
+}
+
+static void test_revoke_latency(void)
+{
+	bool lockdep = access("/proc/lockdep", F_OK) == 0;
+	int runs = lockdep ? LATENCY_RUNS_LOCKDEP : LATENCY_RUNS;
+
+	open_group();
+	require_reset();
+	igt_info("%d revokes per trigger%s\n", runs,
+		 lockdep ? " (lockdep kernel: not release figures)" : "");
+	for (int t = MEMORY_DISABLE; t <= CLOSE; t++) {
+		measure(t, true, runs);
+		measure(t, false, runs);
+	}
+}
+
+int igt_main()
+{
+	igt_fixture() {
+		int fd = drm_open_driver(DRIVER_VIRTIO);
+		struct drm_virtgpu_getparam gp = { .param = VIRTGPU_PARAM_RESOURCE_BLOB };
+		int blob = 0, virgl = 0;
+
+		gp.value = (uintptr_t)&blob;
+		igt_ioctl(fd, DRM_IOCTL_VIRTGPU_GETPARAM, &gp);
+		gp.param = VIRTGPU_PARAM_3D_FEATURES;
+		gp.value = (uintptr_t)&virgl;
+		igt_ioctl(fd, DRM_IOCTL_VIRTGPU_GETPARAM, &gp);
+		drm_close_driver(fd);
+		igt_require_f(blob && !virgl,
+			      "virtio-gpu imports foreign dma-bufs only with +resource_blob -virgl\n");
+
+		revoke_vfio_require(&vfio);
+		revoke_kms_init(&kms, DRIVER_VIRTIO);
+		igt_require_f(revoke_kms_fb_size(&kms) <= vfio.bar_size,
+			      "BAR %d of %s (%" PRIu64 " bytes) cannot hold a %ux%u framebuffer\n",
+			      REVOKE_IVSHMEM_BAR, vfio.bdf, vfio.bar_size,
+			      kms.mode.hdisplay, kms.mode.vdisplay);
+	}
+
+	igt_describe("VFIO exports the BAR as a dma-buf through the group and the cdev.");
+	igt_subtest("export-bar")
+		test_export_bar();
+
+	igt_describe("Exports with bad arguments fail with a clear errno.");
+	igt_subtest("export-bad-args")
+		test_export_bad_args();
+
+	igt_describe("VFIO refuses vgem, which cannot map a BAR peer-to-peer.");
+	igt_subtest("import-vgem-refused")
+		test_import_vgem_refused();
+
+	igt_describe("VFIO accepts virtio-gpu's import as revocable and peer-to-peer.");
+	igt_subtest("import-virtio-gpu")
+		test_import_virtio_gpu();
+
+	igt_describe("Buffers revoked by memory disable or close cannot be imported.");
+	igt_subtest("import-revoked")
+		test_import_revoked();
+
+	igt_describe("The imported BAR becomes a framebuffer and is scanned out.");
+	igt_subtest("scanout-bar")
+		test_scanout_bar();
+
+	igt_describe("Memory disable revokes the buffer on screen within the bound.");
+	igt_subtest("revoke-memory-disable")
+		test_revoke_memory_disable();
+
+	igt_describe("Revokes by memory disable and restores by memory enable, three rounds.");
+	igt_subtest("restore-memory-enable")
+		test_restore_memory_enable();
+
+	igt_describe("A device reset revokes the buffer on screen within the bound.");
+	igt_subtest("revoke-reset")
+		test_revoke_reset();
+
+	igt_describe("Closing the device revokes the buffer on screen for good.");
+	igt_subtest("revoke-close")
+		test_revoke_close();
+
+	igt_describe("iommufd's revoke is permanent where virtio-gpu maps again.");
+	igt_subtest("iommufd-reference")
+		test_iommufd_reference();
+
+	igt_describe("Revoke time per trigger with the buffer on screen, p50 and p99.");
+	igt_subtest("revoke-latency")
+		test_revoke_latency();
+
+	igt_fixture() {
+		revoke_vfio_close(&vfio);
+		if (kms.fd >= 0)
+			drm_close_driver(kms.fd);
+	}
+}
