@@ -80,10 +80,11 @@
  *		resolves to the BAR).
  *
  * SUBTEST: revoke-latency
- * Description: Revoke time of the buffer on screen per trigger (memory
- *		disable, reset, close), p50 and p99 over 20 revokes (5 on
- *		kernels with lockdep), beside the same triggers without an
- *		importer; every revoke within the bound.
+ * Description: Revoke time per trigger (memory disable, reset, close) of
+ *		a buffer on screen through virtio-gpu, p50 and p99 over 20
+ *		revokes (5 on kernels with lockdep), beside the same
+ *		triggers without an importer and with iommufd's import;
+ *		every revoke within the bound.
  */
 
 #include <fcntl.h>
@@ -91,7 +92,6 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include <linux/vfio.h>
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
@@ -453,28 +453,48 @@ static void test_iommufd_reference(void)
 
 static void print_percentiles(const char *what, uint64_t *ns, int runs)
 {
-	igt_info("%-34s p50 %8.3f ms  p99 %8.3f ms  max %8.3f ms\n", what,
+	igt_info("%-44s p50 %8.3f ms  p99 %8.3f ms  max %8.3f ms\n", what,
 		 revoke_percentile(ns, runs, 50) / 1e6,
 		 revoke_percentile(ns, runs, 99) / 1e6,
 		 revoke_percentile(ns, runs, 100) / 1e6);
 }
 
-/* @runs revokes by @t, with the buffer on screen when @on_screen. */
-static void measure(enum trigger t, bool on_screen, int runs)
+enum importer {
+	NO_IMPORTER,
+	VIRTIO_GPU,
+	IOMMUFD,
+};
+
+static const char * const importer_name[] = {
+	[NO_IMPORTER] = "no importer",
+	[VIRTIO_GPU] = "virtio-gpu import on screen",
+	[IOMMUFD] = "iommufd import",
+};
+
+/* @runs revokes by @t of a buffer that @who imported. */
+static void measure(enum trigger t, enum importer who, int runs)
 {
 	uint64_t ns[LATENCY_RUNS];
 	char what[64];
 
 	for (int i = 0; i < runs; i++) {
 		struct import imp = {};
+		int dmabuf = -1;
 
-		open_group();
-		if (on_screen) {
+		if (who == IOMMUFD) {
+			open_cdev();
+			dmabuf = revoke_vfio_export(&vfio, 0, vfio.bar_size);
+			igt_assert_eq(__revoke_iommufd_map(&vfio, dmabuf, vfio.bar_size,
+							   IOMMUFD_IOVA), 0);
+		} else {
+			open_group();
+		}
+		if (who == VIRTIO_GPU) {
 			imp = import_bar();
 			assert_on_screen(&imp);
 		}
 		ns[i] = revoke_by(t);
-		if (on_screen) {
+		if (who == VIRTIO_GPU) {
 			if (t == RESET)
 				assert_on_screen(&imp);
 			else
@@ -482,10 +502,11 @@ static void measure(enum trigger t, bool on_screen, int runs)
 			revoke_kms_off(&kms);
 			release_bar(&imp);
 		}
+		if (dmabuf >= 0)
+			close(dmabuf);
 		revoke_vfio_close(&vfio);
 	}
-	snprintf(what, sizeof(what), "%s, %s", trigger_name[t],
-		 on_screen ? "virtio-gpu import on screen" : "no importer");
+	snprintf(what, sizeof(what), "%s, %s", trigger_name[t], importer_name[who]);
 	print_percentiles(what, ns, runs);
 }
 
@@ -496,12 +517,11 @@ static void test_revoke_latency(void)
 
 	open_group();
 	require_reset();
-	igt_info("%d revokes per trigger%s\n", runs,
+	igt_info("%d revokes per trigger and importer%s\n", runs,
 		 lockdep ? " (lockdep kernel: not release figures)" : "");
-	for (int t = MEMORY_DISABLE; t <= CLOSE; t++) {
-		measure(t, true, runs);
-		measure(t, false, runs);
-	}
+	for (int t = MEMORY_DISABLE; t <= CLOSE; t++)
+		for (int who = NO_IMPORTER; who <= IOMMUFD; who++)
+			measure(t, who, runs);
 }
 
 int igt_main()
@@ -572,7 +592,7 @@ int igt_main()
 	igt_subtest("iommufd-reference")
 		test_iommufd_reference();
 
-	igt_describe("Revoke time per trigger with the buffer on screen, p50 and p99.");
+	igt_describe("Revoke time per trigger and importer, p50 and p99.");
 	igt_subtest("revoke-latency")
 		test_revoke_latency();
 

@@ -9,12 +9,11 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include <linux/iommufd.h>
 #include <linux/pci_regs.h>
-#include <linux/vfio.h>
 
 #include "igt_core.h"
 #include "igt_kmod.h"
+#include "iommufd.h"
 #include "revoke_vfio_helpers.h"
 
 #define PCI_DEVICES "/sys/bus/pci/devices"

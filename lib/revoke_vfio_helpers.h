@@ -14,6 +14,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Older <linux/stddef.h> lacks the annotation newer uAPI headers use. */
+#ifndef __counted_by
+#define __counted_by(member)
+#endif
+#include "vfio.h"
+
 #define REVOKE_IVSHMEM_VENDOR 0x1af4
 #define REVOKE_IVSHMEM_DEVICE 0x1110
 /* ivshmem-plain's shared memory */

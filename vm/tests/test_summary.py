@@ -71,12 +71,19 @@ class Verdicts(unittest.TestCase):
             self.assertEqual(code, 1, bad)
             self.assertIn("igt@b@two", out)
 
-    def test_warn_and_dmesg_warn_alone_pass(self):
+    def test_warn_and_upstream_dmesg_warn_pass(self):
         r = Run(self)
-        r.guest("l1", dict(PASSING, **{"igt@b@two": "warn", "igt@b@three": "dmesg-warn"}))
+        r.guest("l1", dict(PASSING, **{"igt@b@two": "warn", "igt@sw_sync@three": "dmesg-warn"}))
         code, out, _ = r.summarise()
         self.assertEqual(code, 0, out)
         self.assertIn("dmesg-warn", out)
+
+    def test_our_dmesg_warn_fails(self):
+        r = Run(self)
+        r.guest("l1", dict(PASSING, **{"igt@b@two": "dmesg-warn"}))
+        code, out, _ = r.summarise()
+        self.assertEqual(code, 1, out)
+        self.assertIn("1 of our subtest(s) dmesg-warn", out)
 
     def test_no_results_fails(self):
         r = Run(self)
