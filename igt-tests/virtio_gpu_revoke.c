@@ -97,7 +97,7 @@
 #include "igt.h"
 #include "revoke_exporter_helpers.h"
 #include "revoke_kms_helpers.h"
-#include "virtgpu_drm.h"
+#include "revoke_virtio_gpu_helpers.h"
 
 IGT_TEST_DESCRIPTION("Tests virtio-gpu as a revocable dynamic importer of dma-bufs.");
 
@@ -578,19 +578,7 @@ static void test_hibernate_revoked(void)
 int igt_main()
 {
 	igt_fixture() {
-		int fd = drm_open_driver(DRIVER_VIRTIO);
-		struct drm_virtgpu_getparam gp = { .param = VIRTGPU_PARAM_RESOURCE_BLOB };
-		int blob = 0, virgl = 0;
-
-		gp.value = (uintptr_t)&blob;
-		igt_ioctl(fd, DRM_IOCTL_VIRTGPU_GETPARAM, &gp);
-		gp.param = VIRTGPU_PARAM_3D_FEATURES;
-		gp.value = (uintptr_t)&virgl;
-		igt_ioctl(fd, DRM_IOCTL_VIRTGPU_GETPARAM, &gp);
-		drm_close_driver(fd);
-		igt_require_f(blob && !virgl,
-			      "virtio-gpu imports foreign dma-bufs only with +resource_blob -virgl\n");
-
+		revoke_virtio_gpu_require_blob();
 		dev = revoke_exporter_open();
 		revoke_kms_init(&kms, DRIVER_VIRTIO);
 	}
