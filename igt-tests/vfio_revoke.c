@@ -144,23 +144,25 @@ static void ignore_vfio_notices(void)
 }
 
 /*
- * Each subtest opens the device itself: a failed one may have left it
- * open, and the group and the cdev exclude each other.
+ * Each subtest opens the device itself, through the group or the cdev: a
+ * failed one may have left it open, and the two exclude each other.
  */
-static void open_group(void)
+static void open_vfio(void (*open_device)(struct revoke_vfio *v))
 {
 	ignore_vfio_notices();
 	revoke_vfio_close(&vfio);
-	revoke_vfio_open_group(&vfio);
+	open_device(&vfio);
 	revoke_vfio_set_memory(&vfio, true);
+}
+
+static void open_group(void)
+{
+	open_vfio(revoke_vfio_open_group);
 }
 
 static void open_cdev(void)
 {
-	ignore_vfio_notices();
-	revoke_vfio_close(&vfio);
-	revoke_vfio_open_cdev(&vfio);
-	revoke_vfio_set_memory(&vfio, true);
+	open_vfio(revoke_vfio_open_cdev);
 }
 
 static void require_reset(void)
@@ -474,14 +476,6 @@ static void test_iommufd_reference(void)
 	revoke_vfio_close(&vfio);
 }
 
-static void print_percentiles(const char *what, uint64_t *ns, int runs)
-{
-	igt_info("%-44s p50 %8.3f ms  p99 %8.3f ms  max %8.3f ms\n", what,
-		 revoke_percentile(ns, runs, 50) / 1e6,
-		 revoke_percentile(ns, runs, 99) / 1e6,
-		 revoke_percentile(ns, runs, 100) / 1e6);
-}
-
 enum importer {
 	NO_IMPORTER,
 	VIRTIO_GPU,
@@ -530,7 +524,7 @@ static void measure(enum trigger t, enum importer who, int runs)
 		revoke_vfio_close(&vfio);
 	}
 	snprintf(what, sizeof(what), "%s, %s", trigger_name[t], importer_name[who]);
-	print_percentiles(what, ns, runs);
+	revoke_print_percentiles(what, ns, runs);
 }
 
 static void test_revoke_latency(void)

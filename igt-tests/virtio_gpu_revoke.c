@@ -393,14 +393,6 @@ static void test_many_imports(void)
 	close(dmabuf);
 }
 
-static void print_percentiles(const char *what, uint64_t *ns, int runs)
-{
-	igt_info("%-10s p50 %8.3f ms  p99 %8.3f ms  max %8.3f ms\n", what,
-		 revoke_percentile(ns, runs, 50) / 1e6,
-		 revoke_percentile(ns, runs, 99) / 1e6,
-		 revoke_percentile(ns, runs, 100) / 1e6);
-}
-
 static void test_revoke_latency(void)
 {
 	static uint64_t total[LATENCY_RUNS], callback[LATENCY_RUNS];
@@ -421,10 +413,10 @@ static void test_revoke_latency(void)
 	}
 	igt_info("revoke of a buffer on screen, %d runs%s:\n", runs,
 		 lockdep ? " (lockdep kernel: not release figures)" : "");
-	print_percentiles("revoke", total, runs);
-	print_percentiles("callback", callback, runs);
-	print_percentiles("fences", fences, runs);
-	print_percentiles("unmaps", unmaps, runs);
+	revoke_print_percentiles("revoke", total, runs);
+	revoke_print_percentiles("callback", callback, runs);
+	revoke_print_percentiles("fences", fences, runs);
+	revoke_print_percentiles("unmaps", unmaps, runs);
 
 	revoke_kms_off(&kms);
 	release_fb(&kms, &imp);

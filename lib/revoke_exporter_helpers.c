@@ -177,6 +177,14 @@ uint64_t revoke_percentile(uint64_t *samples, unsigned int n, unsigned int pct)
 	return samples[idx ? idx - 1 : 0];
 }
 
+void revoke_print_percentiles(const char *what, uint64_t *samples, unsigned int n)
+{
+	igt_info("%-44s p50 %8.3f ms  p99 %8.3f ms  max %8.3f ms\n", what,
+		 revoke_percentile(samples, n, 50) / 1e6,
+		 revoke_percentile(samples, n, 99) / 1e6,
+		 revoke_percentile(samples, n, 100) / 1e6);
+}
+
 uint64_t revoke_now_ns(void)
 {
 	struct timespec ts;

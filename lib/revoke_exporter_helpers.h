@@ -47,6 +47,9 @@ void revoke_exporter_assert_balanced(int dev, int dmabuf);
 /* Nanosecond percentile (0..100) of @n samples, which are sorted. */
 uint64_t revoke_percentile(uint64_t *samples, unsigned int n, unsigned int pct);
 
+/* One line of @n nanosecond samples (sorted by it): p50, p99 and max in ms. */
+void revoke_print_percentiles(const char *what, uint64_t *samples, unsigned int n);
+
 uint64_t revoke_now_ns(void);
 
 /* A REVOKE run in a thread of its own, so the test can act while it waits. */
