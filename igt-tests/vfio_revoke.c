@@ -133,13 +133,16 @@ static struct revoke_vfio vfio;
 static struct revoke_kms kms = { .fd = -1 };
 
 /*
- * VFIO resets the device when it is opened and closed, and warns that a
- * no-IOMMU device was opened: expected here, not the kernel's complaint.
+ * VFIO taints the kernel with a warning when vfio-pci binds a device in
+ * no-IOMMU mode, resets the device when it is opened and closed, and
+ * warns that a no-IOMMU device was opened: what the test asked for, not
+ * the kernel's complaint.
  */
 static void ignore_vfio_notices(void)
 {
 	igt_emit_ignore_dmesg_regex("^vfio-pci [0-9a-f:.]+: (resetting|reset done|"
-				    "vfio-noiommu device opened by user .*)$|"
+				    "vfio-noiommu device opened by user .*|"
+				    "Adding kernel taint for vfio-noiommu (group on device|cdev))$|"
 				    "^pcieport [0-9a-f:.]+: unlocked secondary bus reset via: ");
 }
 
@@ -545,6 +548,7 @@ int igt_main()
 {
 	igt_fixture() {
 		revoke_virtio_gpu_require_blob();
+		ignore_vfio_notices();
 		revoke_vfio_require(&vfio);
 		revoke_kms_init(&kms, DRIVER_VIRTIO);
 		igt_require_f(revoke_kms_fb_size(&kms) <= vfio.bar_size,
