@@ -740,15 +740,19 @@ static void test_fence_wait_timeout(void)
 	int timeline = sw_sync_timeline_create();
 	int dmabuf = buffer_with_fence(timeline, 1);
 	struct revoke_exporter_revoke r;
+	int err;
 
-	igt_assert_eq(__revoke_exporter_revoke(dev, dmabuf, timeout, &r), -ETIMEDOUT);
-	igt_assert_lte_u64(timeout, r.fence_wait_ns);
-	igt_assert_lt_u64(r.fence_wait_ns, timeout + SLACK_NS);
-	assert_revoked(dmabuf, true);
+	err = __revoke_exporter_revoke(dev, dmabuf, timeout, &r);
+	/* Signal first: a failed assert must not leave a fence pending. */
 	sw_sync_timeline_inc(timeline, 1);
+	close(timeline);
+	igt_assert_eq(err, -ETIMEDOUT);
+	igt_assert_f(r.fence_wait_ns >= timeout && r.fence_wait_ns < timeout + SLACK_NS,
+		     "fence wait %" PRIu64 " ns for a %" PRIu64 " ns timeout\n",
+		     (uint64_t)r.fence_wait_ns, timeout);
+	assert_revoked(dmabuf, true);
 	revoke_exporter_restore(dev, dmabuf);
 	close(dmabuf);
-	close(timeline);
 }
 
 static void nop_handler(int sig)
@@ -799,6 +803,7 @@ static void test_close_during_revoke(void)
 	int timeline = sw_sync_timeline_create();
 	int dmabuf = buffer_with_fence(timeline, 1);
 	struct revoke_thread t;
+	int err;
 
 	revoke_thread_start(&t, dev, dmabuf, 30 * NSEC_PER_SEC);
 	revoke_wait_until_blocked(&t.tid, &t.done);
@@ -810,8 +815,10 @@ static void test_close_during_revoke(void)
 	close(timeline);
 	/* The last reference went with the revoke: nothing holds the module. */
 	close(dev);
-	igt_assert_eq(igt_kmod_unload(REVOKE_EXPORTER_MODULE), 0);
+	err = igt_kmod_unload(REVOKE_EXPORTER_MODULE);
+	/* Reopen before asserting: the later subtests need the device. */
 	dev = revoke_exporter_open();
+	igt_assert_f(err == 0, "unload after the last buffer went: %d\n", err);
 }
 
 static void test_many_buffers(void)
@@ -858,19 +865,24 @@ static void test_module_unload(void)
 {
 	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
 	int importer = revoke_importer_attach(dev, dmabuf, REVOCABLE, 0);
-	int err;
+	int busy_err, idle_err;
+	bool kept, unloaded;
 
 	/* The device fd holds the module too; only buffers and importers remain. */
 	close(dev);
 	close(dmabuf);
-	err = igt_kmod_unload(REVOKE_EXPORTER_MODULE);
-	igt_assert_f(err == -EAGAIN || err == -EBUSY, "unload with a live importer: %d\n", err);
-	igt_assert(igt_kmod_is_loaded(REVOKE_EXPORTER_MODULE));
-
+	busy_err = igt_kmod_unload(REVOKE_EXPORTER_MODULE);
+	kept = igt_kmod_is_loaded(REVOKE_EXPORTER_MODULE);
 	close(importer);
-	igt_assert_eq(igt_kmod_unload(REVOKE_EXPORTER_MODULE), 0);
-	igt_assert(!igt_kmod_is_loaded(REVOKE_EXPORTER_MODULE));
+	idle_err = igt_kmod_unload(REVOKE_EXPORTER_MODULE);
+	unloaded = !igt_kmod_is_loaded(REVOKE_EXPORTER_MODULE);
+	/* Reopen before asserting, as close-during-revoke does. */
 	dev = revoke_exporter_open();
+
+	igt_assert_f((busy_err == -EAGAIN || busy_err == -EBUSY) && kept,
+		     "unload with a live importer: %d, module %s\n",
+		     busy_err, kept ? "kept" : "gone");
+	igt_assert_f(idle_err == 0 && unloaded, "unload with nothing left: %d\n", idle_err);
 }
 
 int igt_main()

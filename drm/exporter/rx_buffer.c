@@ -573,15 +573,25 @@ static int rx_wait_fences(struct rx_buffer *buf, u64 timeout_ns, u64 *waited_ns,
 			  ktime_t *last_signal)
 {
 	struct dma_resv *resv = buf->dmabuf->resv;
-	ktime_t start = ktime_get();
+	ktime_t start = ktime_get(), deadline;
 	bool pending;
+	s64 left;
 	long ret;
 
 	dma_resv_assert_held(resv);
 	*last_signal = 0;
 	pending = !dma_resv_test_signaled(resv, DMA_RESV_USAGE_BOOKKEEP);
-	ret = dma_resv_wait_timeout(resv, DMA_RESV_USAGE_BOOKKEEP, true,
-				    nsecs_to_jiffies(timeout_ns) ?: 1);
+	/*
+	 * A wait in jiffies can end up to a tick early, and under emulation
+	 * the tick can run faster than ktime: wait again until ktime says
+	 * the bound passed, so a timeout always means @timeout_ns waited.
+	 */
+	deadline = ktime_add_ns(start, timeout_ns);
+	do {
+		left = max_t(s64, ktime_to_ns(ktime_sub(deadline, ktime_get())), 0);
+		ret = dma_resv_wait_timeout(resv, DMA_RESV_USAGE_BOOKKEEP, true,
+					    nsecs_to_jiffies(left) + 1);
+	} while (!ret && ktime_before(ktime_get(), deadline));
 	*waited_ns = ktime_to_ns(ktime_sub(ktime_get(), start));
 	if (ret > 0) {
 		if (pending)
@@ -636,7 +646,6 @@ int rx_buffer_revoke(struct rx_buffer *buf, struct revoke_exporter_revoke *args)
 	struct dma_resv *resv = buf->dmabuf->resv;
 	ktime_t start, last_signal;
 	u32 restores;
-	long left;
 	int ret;
 
 	ret = dma_resv_lock_interruptible(resv, NULL);
@@ -658,19 +667,21 @@ int rx_buffer_revoke(struct rx_buffer *buf, struct revoke_exporter_revoke *args)
 		goto out;
 
 	start = ktime_get();
-	left = wait_event_interruptible_timeout(buf->unmap_wq,
-						!atomic_read(&buf->mappings) ||
-						READ_ONCE(buf->restores) != restores,
-						nsecs_to_jiffies(args->timeout_ns) ?: 1);
+	ret = wait_event_interruptible_hrtimeout(buf->unmap_wq,
+						 !atomic_read(&buf->mappings) ||
+						 READ_ONCE(buf->restores) != restores,
+						 ns_to_ktime(args->timeout_ns));
 	args->unmap_wait_ns = ktime_to_ns(ktime_sub(ktime_get(), start));
-	if (left < 0)
+	if (ret == -ERESTARTSYS) {
 		ret = -EINTR;
-	else if (atomic_read(&buf->mappings) && READ_ONCE(buf->restores) != restores)
+	} else if (atomic_read(&buf->mappings) && READ_ONCE(buf->restores) != restores) {
 		ret = -ECANCELED;
-	else if (!left && atomic_read(&buf->mappings))
+	} else if (ret && atomic_read(&buf->mappings)) {
 		ret = -ETIMEDOUT;
-	else
+	} else {
+		ret = 0;
 		rx_signal_to_done(args, last_signal);
+	}
 out:
 	args->mappings_after = atomic_read(&buf->mappings);
 	if (ret == -ETIMEDOUT && args->mappings_after)
@@ -729,7 +740,6 @@ int rx_buffer_move(struct rx_buffer *buf, struct revoke_exporter_revoke *args)
 	struct rx_backing *old, *new;
 	ktime_t start, last_signal;
 	unsigned long i;
-	long left;
 	int ret;
 
 	if (dma_resv_lock_interruptible(resv, NULL))
@@ -764,14 +774,14 @@ int rx_buffer_move(struct rx_buffer *buf, struct revoke_exporter_revoke *args)
 	dma_resv_unlock(resv);
 
 	start = ktime_get();
-	left = wait_event_interruptible_timeout(buf->unmap_wq, !atomic_read(&old->mappings),
-						nsecs_to_jiffies(args->timeout_ns) ?: 1);
+	ret = wait_event_interruptible_hrtimeout(buf->unmap_wq, !atomic_read(&old->mappings),
+						 ns_to_ktime(args->timeout_ns));
 	args->unmap_wait_ns = ktime_to_ns(ktime_sub(ktime_get(), start));
 	args->mappings_after = atomic_read(&old->mappings);
 	rx_backing_put(old);
-	if (left < 0)
+	if (ret == -ERESTARTSYS)
 		return -EINTR;
-	if (!left && args->mappings_after)
+	if (ret && args->mappings_after)
 		return -ETIMEDOUT;
 	rx_signal_to_done(args, last_signal);
 	return 0;
