@@ -582,9 +582,9 @@ static int rx_wait_fences(struct rx_buffer *buf, u64 timeout_ns, u64 *waited_ns,
 	*last_signal = 0;
 	pending = !dma_resv_test_signaled(resv, DMA_RESV_USAGE_BOOKKEEP);
 	/*
-	 * A wait in jiffies can end up to a tick early, and under emulation
-	 * the tick can run faster than ktime: wait again until ktime says
-	 * the bound passed, so a timeout always means @timeout_ns waited.
+	 * A wait in jiffies can end up to a tick early by ktime, and under
+	 * emulation the tick need not keep time with ktime: wait again until
+	 * ktime says the bound passed, so a timeout means @timeout_ns waited.
 	 */
 	deadline = ktime_add_ns(start, timeout_ns);
 	do {
