@@ -74,7 +74,8 @@ struct revoke_exporter_holder {
  * @fd: the dma-buf
  * @flags: must be 0
  * @timeout_ns: bound for each of the two waits, fences and unmaps; 1 ns to
- *		60 s (EINVAL otherwise)
+ *		60 s (EINVAL otherwise); a wait that times out lasted at
+ *		least this long on CLOCK_MONOTONIC
  * @invalidate_ns: out: time spent in dma_buf_invalidate_mappings(), that
  *		   is in the importers' callbacks
  * @fence_wait_ns: out: time waiting for all fences (BOOKKEEP) to signal
