@@ -203,16 +203,18 @@ class Merging(unittest.TestCase):
         self.assertIn("kernel report before our drivers ran", out)
         self.assertIn("l2/serial-boot-report-1.log", out)
 
-    def test_rerun_after_a_freeze_is_noted(self):
+    def test_reruns_are_noted(self):
         r = Run(self)
         r.guest("l1", PASSING)
         r.guest("l2", {"igt@c@one": "pass"})
         open(os.path.join(r.dir, "l2", "serial-stalled-1.log"), "w").close()
         os.makedirs(os.path.join(r.dir, "frozen-run", "l1"))
+        os.makedirs(os.path.join(r.dir, "crashed-run", "l1"))
         code, out, merged = r.summarise()
         self.assertEqual(code, 0, out)
         self.assertIn("l2/serial-stalled-1.log", out)
         self.assertIn("the first run froze", out)
+        self.assertIn("crashed in nested KVM's world switch", out)
         # The frozen run's results are kept, not merged.
         self.assertEqual(set(merged["tests"]), set(PASSING) | {"igt@c@one"})
 
