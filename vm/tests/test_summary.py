@@ -208,13 +208,13 @@ class Merging(unittest.TestCase):
         r.guest("l1", PASSING)
         r.guest("l2", {"igt@c@one": "pass"})
         open(os.path.join(r.dir, "l2", "serial-stalled-1.log"), "w").close()
-        os.makedirs(os.path.join(r.dir, "frozen-run", "l1"))
-        os.makedirs(os.path.join(r.dir, "crashed-run", "l1"))
+        os.makedirs(os.path.join(r.dir, "frozen-run-1", "l1"))
+        os.makedirs(os.path.join(r.dir, "crashed-run-2", "l1"))
         code, out, merged = r.summarise()
         self.assertEqual(code, 0, out)
         self.assertIn("l2/serial-stalled-1.log", out)
-        self.assertIn("the first run froze", out)
-        self.assertIn("crashed in nested KVM's world switch", out)
+        self.assertIn("a run froze (its console stopped) and was run again (frozen-run-1/)", out)
+        self.assertIn("world switch (an emulator fault) and was run again (crashed-run-2/)", out)
         # The frozen run's results are kept, not merged.
         self.assertEqual(set(merged["tests"]), set(PASSING) | {"igt@c@one"})
 
