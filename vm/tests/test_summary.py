@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
-"""Unit tests of vm/summary: merging, verdicts, kernel report scanning."""
+"""Unit tests of vm/summary: merging, verdicts, expectations, kernel report scanning."""
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import unittest
 
 SUMMARY = os.environ.get("SUMMARY") or os.path.join(os.path.dirname(__file__), "..", "summary")
+ISSUE = "# issue 7 (a title): why it fails\n"
+REASON = "# needs what the guest lacks\n"
 
 
 def result(r):
@@ -15,12 +18,20 @@ def result(r):
 
 
 class Run:
-    """A fake vm/run output directory."""
+    """A fake vm/run output directory, and a vm/xfails directory of its own
+    (empty unless xfails() writes a file)."""
 
     def __init__(self, case):
         self.tmp = tempfile.TemporaryDirectory()
         case.addCleanup(self.tmp.cleanup)
-        self.dir = self.tmp.name
+        self.dir = os.path.join(self.tmp.name, "run")
+        self.xfails_dir = os.path.join(self.tmp.name, "xfails")
+        os.makedirs(self.dir)
+        os.makedirs(self.xfails_dir)
+
+    def xfails(self, name, text):
+        with open(os.path.join(self.xfails_dir, name), "w") as f:
+            f.write(text)
 
     def guest(self, name, tests=None, dmesg="", kmemleak=None, status=None):
         runner = os.path.join(self.dir, name, "runner")
@@ -43,13 +54,15 @@ class Run:
         with open(os.path.join(self.dir, "meta.json"), "w") as f:
             json.dump(meta, f)
 
-    def summarise(self):
-        p = subprocess.run([sys.executable, SUMMARY, self.dir], capture_output=True, text=True)
+    def summarise(self, xfails_dir=None):
+        env = dict(os.environ, XFAILS_DIR=xfails_dir or self.xfails_dir)
+        p = subprocess.run([sys.executable, SUMMARY, self.dir], capture_output=True, text=True, env=env)
         with open(os.path.join(self.dir, "results.json")) as f:
             return p.returncode, p.stdout, json.load(f)
 
 
-PASSING = {"igt@a@one": "pass", "igt@a@two": "skip", "igt@b@one": "pass"}
+# a and b are ours; vgem_basic is upstream (vm/upstream-tests.txt), whose skips pass.
+PASSING = {"igt@a@one": "pass", "igt@vgem_basic@two": "skip", "igt@b@one": "pass"}
 
 
 class Verdicts(unittest.TestCase):
@@ -61,29 +74,36 @@ class Verdicts(unittest.TestCase):
         self.assertIn("Verdict: PASS", out)
         self.assertRegex(out, r"test +pass skip fail warn dmesg-warn incomplete timeout\n")
         self.assertEqual(merged["totals"][""]["pass"], 2)
-        self.assertEqual(merged["totals"]["a"]["skip"], 1)
+        self.assertEqual(merged["totals"]["vgem_basic"]["skip"], 1)
 
     def test_each_failing_result_fails(self):
-        for bad in ("fail", "dmesg-fail", "incomplete", "timeout", "crash", "abort"):
+        for bad in ("fail", "warn", "dmesg-fail", "incomplete", "timeout", "crash", "abort"):
             r = Run(self)
             r.guest("l1", dict(PASSING, **{"igt@b@two": bad}))
             code, out, _ = r.summarise()
             self.assertEqual(code, 1, bad)
             self.assertIn("igt@b@two", out)
 
-    def test_warn_and_upstream_dmesg_warn_pass(self):
+    def test_upstream_failures_fail_but_not_their_dmesg_warn(self):
+        for bad in ("fail", "warn", "dmesg-fail", "incomplete", "timeout", "crash", "abort"):
+            r = Run(self)
+            r.guest("l1", dict(PASSING, **{"igt@sw_sync@two": bad}))
+            code, out, _ = r.summarise()
+            self.assertEqual(code, 1, bad)
+            self.assertRegex(out, r"Unexpected:\n  igt@sw_sync@two +%s +not in vm/xfails\n" % bad)
         r = Run(self)
-        r.guest("l1", dict(PASSING, **{"igt@b@two": "warn", "igt@sw_sync@three": "dmesg-warn"}))
+        r.guest("l1", dict(PASSING, **{"igt@sw_sync@three": "dmesg-warn"}))
         code, out, _ = r.summarise()
         self.assertEqual(code, 0, out)
-        self.assertIn("dmesg-warn", out)
+        self.assertRegex(out, r"Not passed, not counted:\n  igt@sw_sync@three +dmesg-warn\n")
 
     def test_our_dmesg_warn_fails(self):
         r = Run(self)
         r.guest("l1", dict(PASSING, **{"igt@b@two": "dmesg-warn"}))
         code, out, _ = r.summarise()
         self.assertEqual(code, 1, out)
-        self.assertIn("1 of our subtest(s) dmesg-warn", out)
+        self.assertIn("Verdict: FAIL: 1 unexpected failure(s)", out)
+        self.assertRegex(out, r"igt@b@two +dmesg-warn +a kernel warning or error while it ran")
 
     def test_no_results_fails(self):
         r = Run(self)
@@ -105,6 +125,158 @@ class Verdicts(unittest.TestCase):
         code, out, _ = r.summarise()
         self.assertEqual(code, 1)
         self.assertIn("hung: killed after 600 s", out)
+
+
+class Expectations(unittest.TestCase):
+    """vm/xfails: expected failures and allowed skips in drm-ci's format."""
+
+    def run_with(self, tests, meta=None, **files):
+        r = Run(self)
+        r.guest("l1", dict(PASSING, **tests))
+        if meta is not None:
+            r.meta(**meta)
+        for name, text in files.items():
+            r.xfails(name.replace("_", "-") + ".txt", text)
+        code, out, _ = r.summarise()
+        return code, out
+
+    def test_listed_failure_passes(self):
+        code, out = self.run_with({"igt@b@two": "fail", "igt@sw_sync@three": "warn"},
+                                  fails="# header\n\n" + ISSUE + "igt@b@two,Fail\nigt@sw_sync@three,Warn\n")
+        self.assertEqual(code, 0, out)
+        self.assertRegex(out, r"Expected failures \(vm/xfails\):\n"
+                         r"  igt@b@two +fail +\S*/fails.txt:4\n  igt@sw_sync@three +warn +\S*/fails.txt:5\n")
+        self.assertNotIn("Unexpected", out)
+        self.assertIn("Verdict: PASS", out)
+
+    def test_every_drm_ci_result_name(self):
+        names = {"Fail": "fail", "Warn": "warn", "DmesgWarn": "dmesg-warn", "DmesgFail": "dmesg-fail",
+                 "Crash": "crash", "Timeout": "timeout", "Incomplete": "incomplete", "Abort": "abort"}
+        for drm_ci, result in names.items():
+            code, out = self.run_with({"igt@b@two": result}, fails=ISSUE + "igt@b@two,%s\n" % drm_ci)
+            self.assertEqual(code, 0, out)
+
+    def test_unlisted_failure_fails(self):
+        code, out = self.run_with({"igt@b@two": "fail", "igt@b@three": "fail"},
+                                  fails=ISSUE + "igt@b@two,Fail\n")
+        self.assertEqual(code, 1, out)
+        self.assertRegex(out, r"Unexpected:\n  igt@b@three +fail +not in vm/xfails\n")
+        self.assertIn("Verdict: FAIL: 1 unexpected failure(s)", out)
+
+    def test_listed_pass_fails_naming_the_line(self):
+        code, out = self.run_with({}, fails=ISSUE + "igt@b@one,Fail\n")
+        self.assertEqual(code, 1, out)
+        self.assertRegex(out, r"igt@b@one +pass +listed in \S*/fails.txt:2 but passed: delete its line")
+        self.assertIn("Verdict: FAIL: 1 listed subtest(s) passed", out)
+
+    def test_upstream_dmesg_warn_listed_as_fail_is_a_pass(self):
+        code, out = self.run_with({"igt@sw_sync@two": "dmesg-warn"}, fails=ISSUE + "igt@sw_sync@two,Fail\n")
+        self.assertEqual(code, 1, out)
+        self.assertIn("passed: delete its line", out)
+
+    def test_other_result_than_listed_fails(self):
+        code, out = self.run_with({"igt@b@two": "timeout"}, fails=ISSUE + "igt@b@two,Fail\n")
+        self.assertEqual(code, 1, out)
+        self.assertRegex(out, r"igt@b@two +timeout +listed in \S*/fails.txt:2 as Fail")
+        self.assertIn("Verdict: FAIL: 1 unexpected failure(s)", out)
+
+    def test_listed_subtest_that_skips_or_did_not_run_is_ignored(self):
+        code, out = self.run_with({"igt@sw_sync@two": "skip"},
+                                  fails=ISSUE + "igt@sw_sync@two,Fail\nigt@elsewhere@x,Fail\n")
+        self.assertEqual(code, 0, out)
+        self.assertRegex(out, r"Note: +igt@sw_sync@two, listed in \S*/fails.txt:2, skipped in this job")
+        self.assertNotIn("elsewhere", out)
+
+    def test_our_unlisted_skip_fails(self):
+        code, out = self.run_with({"igt@b@two": "skip"})
+        self.assertEqual(code, 1, out)
+        self.assertRegex(out, r"Unexpected:\n  igt@b@two +skip +one of ours, in no vm/xfails skips file")
+        self.assertIn("Verdict: FAIL: 1 skip(s) of our subtests", out)
+
+    def test_our_listed_skips_pass(self):
+        tests = {"igt@b@two": "skip", "igt@c@blob-1": "skip", "igt@c@blob-22": "skip"}
+        code, out = self.run_with(tests, skips=REASON + "igt@b@two\n# why c skips\nigt@c@blob-\\d+\n")
+        self.assertEqual(code, 0, out)
+        # A regex matches whole names only.
+        code, out = self.run_with(tests, skips=REASON + "igt@b@two\nigt@c@blob\n")
+        self.assertEqual(code, 1, out)
+        self.assertIn("Verdict: FAIL: 2 skip(s)", out)
+
+    def test_upstream_skip_passes(self):
+        code, out = self.run_with({"igt@sw_sync@two": "skip", "igt@prime_vgem@x": "skip"})
+        self.assertEqual(code, 0, out)
+
+    def test_flavour_files_apply_to_their_flavour_only(self):
+        files = {"debug_fails": ISSUE + "igt@b@two,Fail\n", "debug_skips": REASON + "igt@b@three\n"}
+        tests = {"igt@b@two": "fail", "igt@b@three": "skip"}
+        code, out = self.run_with(tests, meta={"flavour": "debug"}, **files)
+        self.assertEqual(code, 0, out)
+        self.assertRegex(out, r"igt@b@two +fail +\S*/debug-fails.txt:2")
+        code, out = self.run_with(tests, meta={"flavour": "release"}, **files)
+        self.assertEqual(code, 1, out)
+        self.assertIn("1 unexpected failure(s); 1 skip(s)", out)
+        code, out = self.run_with(tests, **files)  # no flavour: fails.txt and skips.txt alone
+        self.assertEqual(code, 1, out)
+        code, out = self.run_with(tests, meta={"flavour": "release"},
+                                  release_fails=ISSUE + "igt@b@two,Fail\n", skips=REASON + "igt@b@three\n")
+        self.assertEqual(code, 0, out)
+
+    def check_error(self, message, **files):
+        code, out = self.run_with({}, meta={"flavour": "debug"}, **files)
+        self.assertEqual(code, 1, out)
+        self.assertIn(message, out)
+        self.assertIn("Errors in vm/xfails:\n  ", out)
+        self.assertRegex(out, r"Verdict: FAIL: \S*" + re.escape(message))
+
+    def test_malformed_lines_fail_naming_the_line(self):
+        self.check_error("/fails.txt:3: not igt@binary@subtest,Result: igt@b@two Fail",
+                         fails=ISSUE + "igt@b@one,Fail\nigt@b@two Fail\n")
+        self.check_error("/debug-fails.txt:2: not igt@binary@subtest,Result: igt@b,Fail",
+                         debug_fails=ISSUE + "igt@b,Fail\n")
+        self.check_error("/fails.txt:2: unknown result Failed (one of Fail, Warn, DmesgWarn, ",
+                         fails=ISSUE + "igt@b@two,Failed\n")
+        self.check_error("/skips.txt:2: not igt@binary@subtest or a regex of such names: b@two",
+                         skips=REASON + "b@two\n")
+        self.check_error("/skips.txt:2: not a valid regex (", skips=REASON + "igt@b@(two\n")
+        self.check_error("/fails.txt:5: igt@b@two is already listed at ",
+                         fails=ISSUE + "igt@b@two,Fail\n\n" + ISSUE + "igt@b@two,Warn\n")
+
+    def test_entries_need_their_comment(self):
+        self.check_error("/fails.txt:1: no comment above it naming the issue", fails="igt@b@two,Fail\n")
+        # A blank line ends a comment block; an entry ends it for the comments after it.
+        self.check_error("/fails.txt:3: no comment above it naming the issue",
+                         fails=ISSUE + "\nigt@b@two,Fail\n")
+        self.check_error("/fails.txt:4: no comment above it naming the issue",
+                         fails=ISSUE + "igt@b@one,Fail\n# no number here\nigt@b@two,Fail\n")
+        self.check_error("/debug-skips.txt:3: no comment above it giving the reason",
+                         debug_skips=REASON + "\nigt@b@two\n")
+        # Entries that follow each other share the comment above the first.
+        code, out = self.run_with({"igt@b@two": "fail", "igt@b@three": "fail"},
+                                  fails="# See Issue 12 and issue 13:\n# both fail\nigt@b@two,Fail\nigt@b@three,Fail\n")
+        self.assertEqual(code, 0, out)
+
+    def test_pristine_run_has_no_expectations(self):
+        tests = {"igt@b@two": "fail", "igt@b@three": "skip", "igt@sw_sync@four": "warn"}
+        code, out = self.run_with(tests, meta={"pristine": True, "flavour": "release"},
+                                  fails=ISSUE + "igt@b@two,Fail\nigt@b@one,Fail\nigt@sw_sync@four,Warn\n",
+                                  release_fails="malformed\n")
+        self.assertEqual(code, 1, out)
+        self.assertIn("Note:   pristine: vm/xfails applies to the series only", out)
+        self.assertNotIn("Expected failures", out)
+        self.assertNotIn("malformed", out)
+        self.assertIn("Verdict: FAIL: 2 unexpected failure(s)\n", out)  # b@two and the warn; the skip passes
+        code, out = self.run_with({"igt@b@three": "skip"}, meta={"pristine": True})
+        self.assertEqual(code, 0, out)
+
+    def test_our_files_are_well_formed(self):
+        xfails = os.path.join(os.path.dirname(os.path.realpath(SUMMARY)), "xfails")
+        for flavour in ("release", "debug"):
+            r = Run(self)
+            r.guest("l1", dict(PASSING, **{"igt@sw_sync@sync_expired_merge": "warn"}))
+            r.meta(flavour=flavour)
+            code, out, _ = r.summarise(xfails)
+            self.assertEqual(code, 0, out)
+            self.assertRegex(out, r"igt@sw_sync@sync_expired_merge +warn +vm/xfails/fails.txt:\d+\n")
 
 
 class Benchmarks(unittest.TestCase):
@@ -259,7 +431,7 @@ class Skips(unittest.TestCase):
         tests["igt@d@last"] = "pass"
         r.guest("l1", tests)
         _, out, _ = r.summarise()
-        self.assertIn("Skipped: a@two, c@* (9), d: 8 of 9 (see results.json)", out)
+        self.assertIn("Skipped: c@* (9), d: 8 of 9 (see results.json), vgem_basic@two", out)
 
 
 class Description(unittest.TestCase):
