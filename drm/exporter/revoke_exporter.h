@@ -22,15 +22,42 @@
 #define REVOKE_EXPORTER_DEVICE "/dev/revoke_exporter"
 
 /*
- * CREATE flags. By default, as VFIO, importers that cannot be revoked
- * (static attachments, or dynamic ones without invalidate_mappings) are
- * refused with EOPNOTSUPP.
+ * CREATE flags. By default a buffer behaves like VFIO's dma-buf of a BAR,
+ * except for its memory (pages with struct page unless BAR is given):
+ * - importers that cannot be revoked (static attachments, or dynamic ones
+ *   without invalidate_mappings) are refused with EOPNOTSUPP;
+ * - REVOKE, RESTORE and MOVE hold the exporter's outer lock for writing
+ *   from start to end, as VFIO holds memory_lock; CPU faults of the
+ *   buffer's own mmap take it for reading and wait meanwhile;
+ * - REVOKE waits for the fences without a timeout and without being
+ *   interruptible, as VFIO does (only RESCUE ends that wait);
+ * - RESTORE invalidates while the buffer is still revoked, waits for the
+ *   fences, unlocks, and only then clears the revoked state, as VFIO does:
+ *   an importer that re-maps from its callback gets ENODEV there;
+ * - the memory importers gave back is poisoned once the last of them
+ *   unmapped, and checked later (see struct revoke_exporter_query).
+ * The other flags bring back the friendlier behaviour a test names.
  */
 #define REVOKE_EXPORTER_ALLOW_STATIC	0x1 /* accept non-revocable importers */
 #define REVOKE_EXPORTER_REQUIRE_P2P	0x2 /* refuse importers without peer2peer */
 #define REVOKE_EXPORTER_PIN		0x4 /* offer pin/unpin */
 #define REVOKE_EXPORTER_MMAP		0x8 /* offer mmap of the dma-buf fd */
-#define REVOKE_EXPORTER_CREATE_FLAGS	0xf
+/* RESTORE clears the revoked state first, then invalidates, in one hold. */
+#define REVOKE_EXPORTER_RESTORE_CLEAR_FIRST	0x10
+/* REVOKE's fence wait is bounded by timeout_ns and interruptible. */
+#define REVOKE_EXPORTER_BOUNDED_FENCE_WAIT	0x20
+/* No outer lock: a RESTORE can end a REVOKE's unmap wait (ECANCELED). */
+#define REVOKE_EXPORTER_NO_OUTER_LOCK	0x40
+/*
+ * Memory of the BAR of the PCI device bound to the exporter (an
+ * ivshmem-plain device, bound through driver_override), without struct
+ * pages, mapped for importers as dma_buf_phys_vec_to_sgt() maps VFIO's:
+ * peer-to-peer only, so REQUIRE_P2P is implied, and only for PCI devices
+ * with a peer-to-peer path to it. No MOVE (EOPNOTSUPP). CREATE fails with
+ * ENODEV when no device is bound and ENOSPC when its BAR is full.
+ */
+#define REVOKE_EXPORTER_BAR		0x80
+#define REVOKE_EXPORTER_CREATE_FLAGS	0xff
 
 #define REVOKE_EXPORTER_MAX_SIZE	0x40000000ull
 
@@ -72,8 +99,9 @@ struct revoke_exporter_holder {
 /**
  * struct revoke_exporter_revoke - REVOKE and MOVE: the sequence and its timing
  * @fd: the dma-buf
- * @flags: must be 0
- * @timeout_ns: bound for each of the two waits, fences and unmaps; 1 ns to
+ * @flags: REVOKE: must be 0; MOVE: REVOKE_EXPORTER_MOVE_*
+ * @timeout_ns: bound of the unmap wait, and of the fence wait of MOVE and
+ *		of REVOKE with REVOKE_EXPORTER_BOUNDED_FENCE_WAIT; 1 ns to
  *		60 s (EINVAL otherwise); a wait that times out lasted at
  *		least this long on CLOCK_MONOTONIC
  * @invalidate_ns: out: time spent in dma_buf_invalidate_mappings(), that
@@ -92,22 +120,35 @@ struct revoke_exporter_holder {
  * @holders: out: with ETIMEDOUT from the unmap wait, how many attachments
  *	     still hold a mapping; the first REVOKE_EXPORTER_MAX_HOLDERS are
  *	     in @holder
- * @pad: must be 0
+ * @delay_ms: MOVE with REVOKE_EXPORTER_MOVE_ASYNC: the copy starts this
+ *	      many milliseconds after MOVE unlocked, at most 1000; else 0
  * @holder: out: see @holders
+ * @locked_ns: out: time the exporter's outer lock was held for writing,
+ *	       during which CPU faults of the buffer's mmap wait (0 with
+ *	       REVOKE_EXPORTER_NO_OUTER_LOCK)
+ * @poisoned: out: bytes poisoned at the end, because importers had mapped
+ *	      them and gave them back
  *
  * REVOKE: under the reservation lock, mark the buffer revoked, invalidate
  * the importers' mappings and wait for the fences; unlock; wait until
- * every mapping is unmapped. Errors: EALREADY (already revoked); ETIMEDOUT
- * (a wait passed @timeout_ns: the buffer stays revoked, and its pages stay
- * alive until the last mapping is gone); EINTR (a signal ended a wait);
- * ECANCELED (a RESTORE ended the unmap wait). The out fields are written
- * on success and on ETIMEDOUT, EINTR and ECANCELED.
+ * every mapping is unmapped; save the contents and poison the memory.
+ * Errors: EALREADY (already revoked); ETIMEDOUT (a wait passed
+ * @timeout_ns: the buffer stays revoked, and its memory stays alive until
+ * the last mapping is gone); EINTR (a signal ended a bounded fence wait or
+ * the unmap wait); ECANCELED (a RESTORE ended the unmap wait, only with
+ * REVOKE_EXPORTER_NO_OUTER_LOCK); ECONNABORTED (RESCUE ended the fence
+ * wait). The out fields are written on success and on these errors.
  *
- * MOVE: under the reservation lock, wait for the fences, copy the contents
- * to new pages, invalidate the importers' mappings, switch to the new
- * pages; unlock; wait until the old pages are unmapped. Importers re-map
- * and see the same data. Errors: ENODEV (revoked), EBUSY (pinned),
- * ETIMEDOUT, EINTR.
+ * MOVE: under the reservation lock, wait for the fences (bounded by
+ * @timeout_ns, interruptible), invalidate the importers' mappings, copy
+ * the contents to new pages and switch to them; unlock; wait until the old
+ * pages are unmapped, then poison them. With REVOKE_EXPORTER_MOVE_ASYNC the
+ * copy is left to a worker, and its fence is published in the reservation
+ * object as DMA_RESV_USAGE_KERNEL: until it signals, the new pages hold
+ * REVOKE_EXPORTER_STALE_WORD in every word, and importers must wait for it
+ * before they touch them, as TTM's asynchronous moves demand. Errors:
+ * ENODEV (revoked), EBUSY (pinned), EOPNOTSUPP (BAR memory), ETIMEDOUT,
+ * EINTR.
  */
 struct revoke_exporter_revoke {
 	__s32 fd;
@@ -124,18 +165,36 @@ struct revoke_exporter_revoke {
 	__u32 mappings_before;
 	__u32 mappings_after;
 	__u32 holders;
-	__u32 pad;
+	__u32 delay_ms;
 	struct revoke_exporter_holder holder[REVOKE_EXPORTER_MAX_HOLDERS];
+	__u64 locked_ns;
+	__u64 poisoned;
 };
 
+/* MOVE flags */
+#define REVOKE_EXPORTER_MOVE_ASYNC	0x1
+#define REVOKE_EXPORTER_MAX_MOVE_DELAY_MS 1000
+
+/* What the new pages of an asynchronous MOVE hold until the copy is done. */
+#define REVOKE_EXPORTER_STALE_WORD	0x57a1e000u
+/* What memory importers gave back holds until it is checked. */
+#define REVOKE_EXPORTER_POISON_WORD	0xdead5a5au
+
 /**
- * struct revoke_exporter_buf - RESTORE: the buffer may be mapped again
+ * struct revoke_exporter_buf - RESTORE and RESCUE
  * @fd: the dma-buf
  * @flags: must be 0
  *
- * Clears the revoked state and then invalidates, under one hold of the
- * reservation lock, so importers told to re-map find the buffer mappable.
- * Errors: EALREADY (not revoked).
+ * RESTORE: as VFIO, under the reservation lock invalidate while the buffer
+ * is still revoked and wait for the fences, unlock, check the poison and
+ * bring the contents back, and then clear the revoked state. With
+ * REVOKE_EXPORTER_RESTORE_CLEAR_FIRST it clears the state first and then
+ * invalidates, in one hold of the lock. Errors: EALREADY (not revoked),
+ * ECONNABORTED (RESCUE ended the fence wait; the buffer stays revoked).
+ *
+ * RESCUE: ends the unbounded fence wait of a REVOKE or RESTORE running on
+ * this buffer (a test's watchdog uses it, so that a fence that never
+ * signals does not hang the test for good); 0 whether or not one runs.
  */
 struct revoke_exporter_buf {
 	__s32 fd;
@@ -166,6 +225,12 @@ struct revoke_exporter_fail_map {
  * @attachments: out: live attachments
  * @mappings: out: live mappings
  * @generation: out: how many times MOVE gave it new pages
+ * @late_writes: out: words found changed in poisoned memory so far; each
+ *		 finding is also logged as an error, with the attachments
+ *		 that had held the memory
+ * @late_write_offset: out: the byte offset of the first such word
+ * @late_write_holder: out: the number of the first attachment that had
+ *		       held it
  * @pad: out: 0
  * @attach: out: attach calls that succeeded
  * @detach: out: detach calls
@@ -175,6 +240,8 @@ struct revoke_exporter_fail_map {
  * @revoke: out: REVOKE calls that revoked
  * @restore: out: RESTORE calls that restored
  * @move: out: MOVE calls that moved
+ *
+ * QUERY also checks all poisoned memory of the buffer.
  */
 struct revoke_exporter_query {
 	__s32 fd;
@@ -185,6 +252,9 @@ struct revoke_exporter_query {
 	__u32 attachments;
 	__u32 mappings;
 	__u32 generation;
+	__u32 late_writes;
+	__u64 late_write_offset;
+	__u32 late_write_holder;
 	__u32 pad;
 	__u64 attach;
 	__u64 detach;
@@ -201,7 +271,19 @@ struct revoke_exporter_query {
 #define REVOKE_IMPORTER_REVOCABLE	0x2 /* with invalidate_mappings (needs DYNAMIC) */
 #define REVOKE_IMPORTER_P2P		0x4 /* allow_peer2peer */
 #define REVOKE_IMPORTER_PIN		0x8 /* pin while mapped (needs DYNAMIC) */
-#define REVOKE_IMPORTER_FLAGS		0xf
+/* Map again from the callback, at once (needs REVOCABLE). */
+#define REVOKE_IMPORTER_EAGER		0x10
+/* A failed map is final: later MAPs fail with the same error. */
+#define REVOKE_IMPORTER_LATCH		0x20
+/* Attach as the PCI device of the exporter's BAR (ENODEV without one). */
+#define REVOKE_IMPORTER_PEER		0x40
+/*
+ * A bug on purpose: remember where the first page of the mapping is in the
+ * kernel, and write there on POKE even after unmapping. Only for memory
+ * with struct pages (EINVAL at map otherwise).
+ */
+#define REVOKE_IMPORTER_LATE_WRITER	0x80
+#define REVOKE_IMPORTER_FLAGS		0xff
 
 /**
  * struct revoke_exporter_import - IMPORT: attach the module's test importer
@@ -227,12 +309,16 @@ struct revoke_exporter_import {
  * @map_error: out: the errno of its last failed map, else 0
  * @invalidations: out: invalidate_mappings calls it received
  * @maps: out: mappings it made
+ * @latched: out: 1 when a failed map latched (REVOKE_IMPORTER_LATCH)
+ * @pad: out: 0
  */
 struct revoke_importer_status {
 	__u32 mapped;
 	__u32 map_error;
 	__u32 invalidations;
 	__u32 maps;
+	__u32 latched;
+	__u32 pad;
 };
 
 #define REVOKE_EXPORTER_IOC_MAGIC 0xE7
@@ -251,10 +337,17 @@ struct revoke_importer_status {
 	_IOW(REVOKE_EXPORTER_IOC_MAGIC, 0x05, struct revoke_exporter_fail_map)
 #define REVOKE_EXPORTER_IOCTL_IMPORT \
 	_IOWR(REVOKE_EXPORTER_IOC_MAGIC, 0x06, struct revoke_exporter_import)
+#define REVOKE_EXPORTER_IOCTL_RESCUE \
+	_IOW(REVOKE_EXPORTER_IOC_MAGIC, 0x07, struct revoke_exporter_buf)
 
-/* On an importer fd: MAP maps again (after an invalidation), UNMAP unmaps. */
+/*
+ * On an importer fd: MAP maps again (after an invalidation), UNMAP unmaps,
+ * POKE writes a word where the first page was (LATE_WRITER only, EINVAL
+ * otherwise; ENOENT when it never mapped).
+ */
 #define REVOKE_IMPORTER_IOCTL_MAP	_IO(REVOKE_EXPORTER_IOC_MAGIC, 0x40)
 #define REVOKE_IMPORTER_IOCTL_UNMAP	_IO(REVOKE_EXPORTER_IOC_MAGIC, 0x41)
+#define REVOKE_IMPORTER_IOCTL_POKE	_IO(REVOKE_EXPORTER_IOC_MAGIC, 0x43)
 #define REVOKE_IMPORTER_IOCTL_STATUS \
 	_IOR(REVOKE_EXPORTER_IOC_MAGIC, 0x42, struct revoke_importer_status)
 

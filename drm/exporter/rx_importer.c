@@ -5,14 +5,19 @@
  * It attaches statically or dynamically, maps at once, and answers
  * invalidate_mappings either by unmapping in the callback (like mlx5) or
  * by unmapping from a worker a set time later (like importers that defer
- * the unmap). Userspace holds it as an fd; closing the fd unmaps and
- * detaches.
+ * the unmap). Flags make it behave like buggy importers on purpose, so
+ * tests can show that the exporter catches them: one that maps again at
+ * once from its callback and latches the error, and one that writes where
+ * a page was after it unmapped. Userspace holds it as an fd; closing the
+ * fd unmaps and detaches.
  */
 #include <linux/anon_inodes.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-resv.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
@@ -21,22 +26,27 @@
 /**
  * struct rx_importer - one test importer
  * @dmabuf: the imported buffer, referenced
+ * @dev: the device it attaches as, referenced
  * @attach: the attachment
  * @flags: REVOKE_IMPORTER_*
  * @unmap_delay_ms: 0 to unmap in the callback, else the worker's delay
  * @unmap_work: the deferred unmap
  * @sgt: the mapping, or NULL; protected by the reservation lock
  * @stale: invalidated but not yet unmapped; protected by the lock
+ * @late_page: LATE_WRITER: the first page it ever mapped, unreferenced on
+ *	       purpose; protected by the lock
  * @status: what STATUS reports; protected by the lock
  */
 struct rx_importer {
 	struct dma_buf *dmabuf;
+	struct device *dev;
 	struct dma_buf_attachment *attach;
 	u32 flags;
 	u32 unmap_delay_ms;
 	struct delayed_work unmap_work;
 	struct sg_table *sgt;
 	bool stale;
+	struct page *late_page;
 	struct revoke_importer_status status;
 };
 
@@ -58,8 +68,27 @@ static void rx_importer_unmap_locked(struct rx_importer *imp)
 }
 
 /**
+ * rx_importer_remember_page - LATE_WRITER: keep the first page's address
+ * @imp: the importer, its buffer locked
+ * @sgt: its new mapping
+ *
+ * Return: 0, or -EINVAL when the memory has no struct pages.
+ */
+static int rx_importer_remember_page(struct rx_importer *imp, struct sg_table *sgt)
+{
+	if (!(imp->flags & REVOKE_IMPORTER_LATE_WRITER) || imp->late_page)
+		return 0;
+	if (!sgt->orig_nents || !sg_page(sgt->sgl))
+		return -EINVAL;
+	imp->late_page = sg_page(sgt->sgl);
+	return 0;
+}
+
+/**
  * rx_importer_map_locked - map (and pin, if asked) the buffer
  * @imp: the importer, its buffer locked
+ *
+ * A latched error is returned without asking the exporter again.
  *
  * Return: 0 or the exporter's error, also kept for STATUS.
  */
@@ -69,6 +98,8 @@ static int rx_importer_map_locked(struct rx_importer *imp)
 	int ret;
 
 	dma_resv_assert_held(imp->dmabuf->resv);
+	if (imp->status.latched)
+		return -imp->status.map_error;
 	if (imp->stale)
 		rx_importer_unmap_locked(imp);
 	if (imp->sgt)
@@ -85,6 +116,13 @@ static int rx_importer_map_locked(struct rx_importer *imp)
 			dma_buf_unpin(imp->attach);
 		goto err;
 	}
+	ret = rx_importer_remember_page(imp, sgt);
+	if (ret) {
+		dma_buf_unmap_attachment(imp->attach, sgt, DMA_BIDIRECTIONAL);
+		if (imp->flags & REVOKE_IMPORTER_PIN)
+			dma_buf_unpin(imp->attach);
+		goto err;
+	}
 	imp->sgt = sgt;
 	imp->status.mapped = 1;
 	imp->status.map_error = 0;
@@ -93,6 +131,8 @@ static int rx_importer_map_locked(struct rx_importer *imp)
 
 err:
 	imp->status.map_error = -ret;
+	if (imp->flags & REVOKE_IMPORTER_LATCH)
+		imp->status.latched = 1;
 	return ret;
 }
 
@@ -100,7 +140,9 @@ err:
  * rx_importer_invalidate - invalidate_mappings: unmap now or schedule it
  * @attach: the attachment
  *
- * Bounded either way: no waiting, and the worker only needs the lock.
+ * Bounded either way: no waiting, and the worker only needs the lock. An
+ * EAGER importer maps again at once, which is only right when the exporter
+ * lets it map by then.
  */
 static void rx_importer_invalidate(struct dma_buf_attachment *attach)
 {
@@ -108,6 +150,11 @@ static void rx_importer_invalidate(struct dma_buf_attachment *attach)
 
 	dma_resv_assert_held(attach->dmabuf->resv);
 	imp->status.invalidations++;
+	if (imp->flags & REVOKE_IMPORTER_EAGER) {
+		rx_importer_unmap_locked(imp);
+		rx_importer_map_locked(imp);
+		return;
+	}
 	if (!imp->sgt)
 		return;
 	if (!imp->unmap_delay_ms) {
@@ -159,17 +206,39 @@ static int rx_importer_release(struct inode *inode, struct file *file)
 	dma_resv_unlock(imp->dmabuf->resv);
 	dma_buf_detach(imp->dmabuf, imp->attach);
 	dma_buf_put(imp->dmabuf);
+	put_device(imp->dev);
 	kfree(imp);
 	return 0;
 }
 
 /**
- * rx_importer_ioctl - MAP, UNMAP and STATUS on an importer fd
+ * rx_importer_poke - LATE_WRITER's bug: write where the first page was
+ * @imp: the importer, its buffer locked
+ *
+ * Return: 0, -EINVAL without LATE_WRITER, -ENOENT when it never mapped.
+ */
+static int rx_importer_poke(struct rx_importer *imp)
+{
+	u32 *va;
+
+	if (!(imp->flags & REVOKE_IMPORTER_LATE_WRITER))
+		return -EINVAL;
+	if (!imp->late_page)
+		return -ENOENT;
+	va = kmap_local_page(imp->late_page);
+	WRITE_ONCE(va[0], ~REVOKE_EXPORTER_POISON_WORD);
+	kunmap_local(va);
+	return 0;
+}
+
+/**
+ * rx_importer_ioctl - MAP, UNMAP, STATUS and POKE on an importer fd
  * @file: the importer fd
  * @cmd: the ioctl
  * @arg: user pointer for STATUS
  *
- * Return: 0, the exporter's map error, -EINTR, -EFAULT or -ENOTTY.
+ * Return: 0, the exporter's map error, -EINTR, -EFAULT, -ENOTTY, or
+ * POKE's errors.
  */
 static long rx_importer_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
@@ -179,7 +248,7 @@ static long rx_importer_ioctl(struct file *file, unsigned int cmd, unsigned long
 	int ret = 0;
 
 	if (cmd != REVOKE_IMPORTER_IOCTL_MAP && cmd != REVOKE_IMPORTER_IOCTL_UNMAP &&
-	    cmd != REVOKE_IMPORTER_IOCTL_STATUS)
+	    cmd != REVOKE_IMPORTER_IOCTL_STATUS && cmd != REVOKE_IMPORTER_IOCTL_POKE)
 		return -ENOTTY;
 	if (dma_resv_lock_interruptible(resv, NULL))
 		return -EINTR;
@@ -187,6 +256,8 @@ static long rx_importer_ioctl(struct file *file, unsigned int cmd, unsigned long
 		ret = rx_importer_map_locked(imp);
 	else if (cmd == REVOKE_IMPORTER_IOCTL_UNMAP)
 		rx_importer_unmap_locked(imp);
+	else if (cmd == REVOKE_IMPORTER_IOCTL_POKE)
+		ret = rx_importer_poke(imp);
 	status = imp->status;
 	dma_resv_unlock(resv);
 
@@ -204,39 +275,48 @@ static const struct file_operations rx_importer_fops = {
 
 /**
  * rx_importer_create - IMPORT: attach the test importer to a dma-buf and map
- * @dev: the device the importer attaches as
- * @args: the dma-buf and the importer's behaviour in, its fd out
+ * @dev: the device the importer attaches as, unless it is a PEER
+ * @args: the dma-buf and the importer's behaviour
  *
- * Return: 0, or a negative errno: -EBADF or -EINVAL for a bad fd, the
- * exporter's attach or map error, -ENOMEM.
+ * Return: the importer's file, for the caller to install in an fd or put,
+ * or an ERR_PTR: -EBADF or -EINVAL for a bad fd, -ENODEV for a PEER
+ * without the exporter's PCI device, the exporter's attach or map error,
+ * -ENOMEM.
  */
-int rx_importer_create(struct device *dev, struct revoke_exporter_import *args)
+struct file *rx_importer_create(struct device *dev, struct revoke_exporter_import *args)
 {
 	bool dynamic = args->flags & REVOKE_IMPORTER_DYNAMIC;
 	const struct dma_buf_attach_ops *ops;
 	struct rx_importer *imp;
 	struct file *file;
-	int ret, fd;
+	int ret;
 
 	imp = kzalloc_obj(*imp);
 	if (!imp)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	imp->flags = args->flags;
 	imp->unmap_delay_ms = args->unmap_delay_ms;
 	INIT_DELAYED_WORK(&imp->unmap_work, rx_importer_unmap_work);
+	if (args->flags & REVOKE_IMPORTER_PEER) {
+		ret = rx_bar_get_device(&imp->dev);
+		if (ret)
+			goto err_free;
+	} else {
+		imp->dev = get_device(dev);
+	}
 
 	imp->dmabuf = dma_buf_get(args->fd);
 	if (IS_ERR(imp->dmabuf)) {
 		ret = PTR_ERR(imp->dmabuf);
-		goto err_free;
+		goto err_dev;
 	}
 	/* Fully set up before the attach: the callback may run at once. */
 	if (dynamic) {
 		ops = &rx_importer_ops[!!(args->flags & REVOKE_IMPORTER_REVOCABLE)]
 				      [!!(args->flags & REVOKE_IMPORTER_P2P)];
-		imp->attach = dma_buf_dynamic_attach(imp->dmabuf, dev, ops, imp);
+		imp->attach = dma_buf_dynamic_attach(imp->dmabuf, imp->dev, ops, imp);
 	} else {
-		imp->attach = dma_buf_attach(imp->dmabuf, dev);
+		imp->attach = dma_buf_attach(imp->dmabuf, imp->dev);
 	}
 	if (IS_ERR(imp->attach)) {
 		ret = PTR_ERR(imp->attach);
@@ -249,20 +329,12 @@ int rx_importer_create(struct device *dev, struct revoke_exporter_import *args)
 	if (ret)
 		goto err_detach;
 
-	fd = get_unused_fd_flags(O_CLOEXEC);
-	if (fd < 0) {
-		ret = fd;
-		goto err_unmap;
-	}
 	file = anon_inode_getfile("[revoke_importer]", &rx_importer_fops, imp, O_RDWR);
 	if (IS_ERR(file)) {
-		put_unused_fd(fd);
 		ret = PTR_ERR(file);
 		goto err_unmap;
 	}
-	fd_install(fd, file);
-	args->importer_fd = fd;
-	return 0;
+	return file;
 
 err_unmap:
 	cancel_delayed_work_sync(&imp->unmap_work);
@@ -273,7 +345,9 @@ err_detach:
 	dma_buf_detach(imp->dmabuf, imp->attach);
 err_put:
 	dma_buf_put(imp->dmabuf);
+err_dev:
+	put_device(imp->dev);
 err_free:
 	kfree(imp);
-	return ret;
+	return ERR_PTR(ret);
 }

@@ -8,9 +8,11 @@
  */
 #include <linux/device/faux.h>
 #include <linux/dma-mapping.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/pci.h>
 #include <linux/uaccess.h>
 
 #include "rx.h"
@@ -18,8 +20,44 @@
 #define RX_MAX_TIMEOUT_NS (60ull * NSEC_PER_SEC)
 #define RX_MAX_UNMAP_DELAY_MS 60000
 
+/*
+ * As VFIO's memory_lock of a device: held for writing through a whole
+ * revoke or restore, for reading by CPU faults of the buffers' mmaps.
+ */
+DECLARE_RWSEM(rx_memory_lock);
+
 /* The device the test importer attaches as: DMA-capable, like vgem's. */
 static struct faux_device *rx_importer_dev;
+
+/**
+ * rx_install_fd - hand a new file to userspace through an ioctl's struct
+ * @file: the file, whose reference goes to the fd or is put
+ * @uarg: the user's struct
+ * @args: its copy, with room for the fd at @fd
+ * @fd: where the fd goes in @args
+ * @size: the struct's size
+ *
+ * The fd is installed only once the struct was copied back: an fd that
+ * userspace was never told of would leak.
+ *
+ * Return: 0, -EFAULT or -EMFILE.
+ */
+static int rx_install_fd(struct file *file, void __user *uarg, void *args, s32 *fd,
+			 size_t size)
+{
+	*fd = get_unused_fd_flags(O_CLOEXEC);
+	if (*fd < 0) {
+		fput(file);
+		return *fd;
+	}
+	if (copy_to_user(uarg, args, size)) {
+		put_unused_fd(*fd);
+		fput(file);
+		return -EFAULT;
+	}
+	fd_install(*fd, file);
+	return 0;
+}
 
 /**
  * rx_ioctl_create - CREATE: check the arguments, export a buffer
@@ -30,20 +68,18 @@ static struct faux_device *rx_importer_dev;
 static int rx_ioctl_create(void __user *uarg)
 {
 	struct revoke_exporter_create args;
-	int fd;
+	struct dma_buf *dmabuf;
+	int ret;
 
 	if (copy_from_user(&args, uarg, sizeof(args)))
 		return -EFAULT;
 	if (!args.size || !PAGE_ALIGNED(args.size) || args.size > REVOKE_EXPORTER_MAX_SIZE ||
 	    args.flags & ~REVOKE_EXPORTER_CREATE_FLAGS)
 		return -EINVAL;
-	fd = rx_buffer_create(args.size, args.flags);
-	if (fd < 0)
-		return fd;
-	args.fd = fd;
-	if (copy_to_user(uarg, &args, sizeof(args)))
-		return -EFAULT;
-	return 0;
+	ret = rx_buffer_create(args.size, args.flags, &dmabuf);
+	if (ret)
+		return ret;
+	return rx_install_fd(dmabuf->file, uarg, &args, &args.fd, sizeof(args));
 }
 
 /**
@@ -64,15 +100,21 @@ static int rx_ioctl_sequence(void __user *uarg, bool move)
 
 	if (copy_from_user(&args, uarg, sizeof(args)))
 		return -EFAULT;
-	if (args.flags || args.pad || !args.timeout_ns || args.timeout_ns > RX_MAX_TIMEOUT_NS)
+	if (args.flags & ~(move ? REVOKE_EXPORTER_MOVE_ASYNC : 0) ||
+	    (args.delay_ms && !(args.flags & REVOKE_EXPORTER_MOVE_ASYNC)) ||
+	    args.delay_ms > REVOKE_EXPORTER_MAX_MOVE_DELAY_MS ||
+	    !args.timeout_ns || args.timeout_ns > RX_MAX_TIMEOUT_NS)
 		return -EINVAL;
 	buf = rx_buffer_get(args.fd);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
-	memset(&args.invalidate_ns, 0, sizeof(args) - offsetof(typeof(args), invalidate_ns));
+	memset(&args.invalidate_ns, 0, offsetof(typeof(args), delay_ms) -
+	       offsetof(typeof(args), invalidate_ns));
+	memset(&args.holder, 0, sizeof(args) - offsetof(typeof(args), holder));
 	ret = move ? rx_buffer_move(buf, &args) : rx_buffer_revoke(buf, &args);
 	rx_buffer_put(buf);
-	if (ret && ret != -ETIMEDOUT && ret != -EINTR && ret != -ECANCELED)
+	if (ret && ret != -ETIMEDOUT && ret != -EINTR && ret != -ECANCELED &&
+	    ret != -ECONNABORTED)
 		return ret;
 	if (copy_to_user(uarg, &args, sizeof(args)))
 		return -EFAULT;
@@ -80,12 +122,13 @@ static int rx_ioctl_sequence(void __user *uarg, bool move)
 }
 
 /**
- * rx_ioctl_restore - RESTORE
+ * rx_ioctl_restore - RESTORE, or RESCUE
  * @uarg: struct revoke_exporter_buf
+ * @rescue: true for RESCUE
  *
  * Return: 0 or a negative errno.
  */
-static int rx_ioctl_restore(void __user *uarg)
+static int rx_ioctl_restore(void __user *uarg, bool rescue)
 {
 	struct revoke_exporter_buf args;
 	struct rx_buffer *buf;
@@ -98,7 +141,11 @@ static int rx_ioctl_restore(void __user *uarg)
 	buf = rx_buffer_get(args.fd);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
-	ret = rx_buffer_restore(buf);
+	ret = 0;
+	if (rescue)
+		rx_buffer_rescue(buf);
+	else
+		ret = rx_buffer_restore(buf);
 	rx_buffer_put(buf);
 	return ret;
 }
@@ -167,21 +214,21 @@ static int rx_ioctl_fail_map(void __user *uarg)
 static int rx_ioctl_import(void __user *uarg)
 {
 	struct revoke_exporter_import args;
-	int ret;
+	struct file *file;
 
 	if (copy_from_user(&args, uarg, sizeof(args)))
 		return -EFAULT;
 	if (args.flags & ~REVOKE_IMPORTER_FLAGS ||
 	    (!(args.flags & REVOKE_IMPORTER_DYNAMIC) &&
 	     args.flags & (REVOKE_IMPORTER_REVOCABLE | REVOKE_IMPORTER_PIN)) ||
+	    (args.flags & REVOKE_IMPORTER_EAGER &&
+	     (!(args.flags & REVOKE_IMPORTER_REVOCABLE) || args.unmap_delay_ms)) ||
 	    args.unmap_delay_ms > RX_MAX_UNMAP_DELAY_MS)
 		return -EINVAL;
-	ret = rx_importer_create(&rx_importer_dev->dev, &args);
-	if (ret)
-		return ret;
-	if (copy_to_user(uarg, &args, sizeof(args)))
-		return -EFAULT;
-	return 0;
+	file = rx_importer_create(&rx_importer_dev->dev, &args);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	return rx_install_fd(file, uarg, &args, &args.importer_fd, sizeof(args));
 }
 
 /**
@@ -205,7 +252,9 @@ static long rx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case REVOKE_EXPORTER_IOCTL_MOVE:
 		return rx_ioctl_sequence(uarg, true);
 	case REVOKE_EXPORTER_IOCTL_RESTORE:
-		return rx_ioctl_restore(uarg);
+		return rx_ioctl_restore(uarg, false);
+	case REVOKE_EXPORTER_IOCTL_RESCUE:
+		return rx_ioctl_restore(uarg, true);
 	case REVOKE_EXPORTER_IOCTL_QUERY:
 		return rx_ioctl_query(uarg);
 	case REVOKE_EXPORTER_IOCTL_FAIL_MAP:
@@ -231,7 +280,7 @@ static struct miscdevice rx_misc = {
 };
 
 /**
- * rx_init - register the importer device and the misc device
+ * rx_init - register the importer device, the BAR driver and the misc device
  *
  * Return: 0 or a negative errno.
  */
@@ -239,19 +288,31 @@ static int __init rx_init(void)
 {
 	int ret;
 
+	ret = rx_move_fence_init();
+	if (ret)
+		return ret;
 	rx_importer_dev = faux_device_create("revoke_importer", NULL, NULL);
-	if (!rx_importer_dev)
-		return -ENODEV;
+	if (!rx_importer_dev) {
+		ret = -ENODEV;
+		goto err_fence;
+	}
 	ret = dma_coerce_mask_and_coherent(&rx_importer_dev->dev, DMA_BIT_MASK(64));
+	if (ret)
+		goto err_destroy;
+	ret = pci_register_driver(&rx_bar_driver);
 	if (ret)
 		goto err_destroy;
 	ret = misc_register(&rx_misc);
 	if (ret)
-		goto err_destroy;
+		goto err_pci;
 	return 0;
 
+err_pci:
+	pci_unregister_driver(&rx_bar_driver);
 err_destroy:
 	faux_device_destroy(rx_importer_dev);
+err_fence:
+	rx_move_fence_fini();
 	return ret;
 }
 module_init(rx_init);
@@ -263,7 +324,9 @@ module_init(rx_init);
 static void __exit rx_exit(void)
 {
 	misc_deregister(&rx_misc);
+	pci_unregister_driver(&rx_bar_driver);
 	faux_device_destroy(rx_importer_dev);
+	rx_move_fence_fini();
 }
 module_exit(rx_exit);
 
