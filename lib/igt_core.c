@@ -23,13 +23,6 @@
 #define MAX_CHILDREN 1024
 #define DEBUG_RING_SIZE 64
 
-/*
- * Not in igt_core.h: IGT 2.5's header has no such exit code, so a test
- * must not use it; igt_runner 2.5 still reads 78 as a timeout
- * (lib/tests/igt_runner_conformance.py).
- */
-#define IGT_EXIT_TIMEOUT 78
-
 jmp_buf igt_subtest_jmpbuf;
 jmp_buf igt_dynamic_jmpbuf;
 static int num_test_children;
@@ -392,7 +385,6 @@ static void finish_dynamic(const char *result)
 
 static void finish_subtest(const char *result)
 {
-	igt_set_timeout(0, NULL);
 	kill_and_reap_children(SIGKILL);
 	protocol_line("Subtest %s: %s (%.3fs)\n", igt.subtest, result,
 		      seconds_since(&igt.subtest_start));
@@ -429,21 +421,19 @@ void igt_success(void)
 
 void igt_fail(int exitcode)
 {
-	const char *result = exitcode == IGT_EXIT_TIMEOUT ? "TIMEOUT" : "FAIL";
-
 	if (igt.is_child)
 		exit(exitcode);
 
 	ring_dump();
 	if (igt.dynamic) {
 		igt.dynamic_failed = true;
-		finish_dynamic(result);
+		finish_dynamic("FAIL");
 		siglongjmp(igt_dynamic_jmpbuf, 1);
 	}
 	if (igt.subtest) {
 		igt.failed_one = true;
 		igt.exitcode = exitcode;
-		finish_subtest(result);
+		finish_subtest("FAIL");
 		siglongjmp(igt_subtest_jmpbuf, 1);
 	}
 	if (igt.in_fixture) {
@@ -565,13 +555,12 @@ void __igt_abort(const char *domain, const char *file, const int line,
 	exit(IGT_EXIT_ABORT);
 }
 
-/* Timeouts: the alarm fails the running subtest with TIMEOUT. */
+/* Timeouts: as in IGT, the alarm is a failure like any other. */
 
 static void timeout_alarm(int sig)
 {
-	(void)sig;
-	igt_critical("Timed out: %s\n", igt.timeout_op ?: "(no operation given)");
-	igt_fail(IGT_EXIT_TIMEOUT);
+	igt_info("Timed out: %s\n", igt.timeout_op ?: "(no operation given)");
+	igt_fail(IGT_EXIT_FAILURE);
 }
 
 void igt_set_timeout(unsigned int seconds, const char *op)
@@ -579,12 +568,8 @@ void igt_set_timeout(unsigned int seconds, const char *op)
 	struct sigaction sa = { .sa_handler = timeout_alarm };
 
 	igt.timeout_op = op;
-	if (seconds) {
+	if (seconds)
 		sigaction(SIGALRM, &sa, NULL);
-	} else {
-		sa.sa_handler = SIG_DFL;
-		sigaction(SIGALRM, &sa, NULL);
-	}
 	alarm(seconds);
 }
 

@@ -329,7 +329,11 @@ void igt_kill_children(int signal);
 typedef void (*igt_exit_handler_t)(int sig);
 void igt_install_exit_handler(igt_exit_handler_t fn);
 
-/* Time. */
+/*
+ * Time. A timeout that expires fails the running subtest (or, in a fixture,
+ * the subtests after it); it lasts until igt_reset_timeout(), across the
+ * end of a subtest.
+ */
 void igt_set_timeout(unsigned int seconds, const char *op);
 void igt_reset_timeout(void);
 int igt_gettime(struct timespec *ts);

@@ -14,12 +14,12 @@ FIXTURE = None
 
 ALL_SUBTESTS = [
     "pass-basic", "pass-with-info", "fail-assert", "skip-require",
-    "warn-on-stderr", "timeout", "crash-segv", "fork-pass", "fork-fail",
-    "formatted-7", "dynamic", "dynamic-empty", "grouped-skipped",
+    "warn-on-stderr", "timeout", "timeout-reset", "crash-segv", "fork-pass",
+    "fork-fail", "formatted-7", "dynamic", "dynamic-empty", "grouped-skipped",
     "grouped-failed", "after-groups",
 ]
 
-EXIT_SUCCESS, EXIT_SKIP, EXIT_TIMEOUT, EXIT_INVALID, EXIT_FAILURE = 0, 77, 78, 79, 98
+EXIT_SUCCESS, EXIT_SKIP, EXIT_INVALID, EXIT_FAILURE = 0, 77, 79, 98
 RESULT_LINE = re.compile(r"^Subtest ([\w-]+): (SUCCESS|SKIP|FAIL|CRASH|TIMEOUT) \(\d+\.\d{3}s\)$", re.M)
 DYNAMIC_LINE = re.compile(r"^Dynamic subtest ([\w-]+): (SUCCESS|SKIP|FAIL|CRASH|TIMEOUT) \(\d+\.\d{3}s\)$", re.M)
 
@@ -109,9 +109,13 @@ class Results(unittest.TestCase):
         p = self.check("warn-on-stderr", "SUCCESS", EXIT_SUCCESS)
         self.assertIn("WARNING: a warning", p.stderr)
 
-    def test_timeout(self):
-        p = self.check("timeout", "TIMEOUT", EXIT_TIMEOUT)
-        self.assertIn("Timed out: sleeping on purpose", p.stderr)
+    def test_timeout_fails(self):
+        # IGT's igt_set_timeout() fails the subtest: FAIL and 98, not 78.
+        p = self.check("timeout", "FAIL", EXIT_FAILURE)
+        self.assertIn("Timed out: sleeping on purpose\n", p.stdout)
+
+    def test_timeout_reset(self):
+        self.check("timeout-reset", "SUCCESS", EXIT_SUCCESS)
 
     def test_crash(self):
         p = run("--run-subtest", "crash-segv")

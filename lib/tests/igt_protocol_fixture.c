@@ -36,6 +36,12 @@ int igt_main()
 		sleep(10);
 	}
 
+	igt_subtest("timeout-reset") {
+		igt_set_timeout(1, "not reached");
+		igt_reset_timeout();
+		usleep(1500000);
+	}
+
 	igt_subtest("crash-segv")
 		raise(SIGSEGV);
 
