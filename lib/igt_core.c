@@ -28,6 +28,8 @@ jmp_buf igt_dynamic_jmpbuf;
 static int num_test_children;
 
 enum skip_mode { RUN_NORMALLY, SKIP_HENCEFORTH, FAIL_HENCEFORTH };
+enum result { RESULT_SUCCESS, RESULT_SKIP, RESULT_FAIL };
+static const char *const result_names[] = { "SUCCESS", "SKIP", "FAIL" };
 
 static struct {
 	const char *name;		/* basename of argv[0] */
@@ -375,22 +377,68 @@ void igt_install_exit_handler(igt_exit_handler_t fn)
 
 /* Subtest bookkeeping */
 
-static void finish_dynamic(const char *result)
+static void note_failure(int exitcode)
 {
-	protocol_line("Dynamic subtest %s: %s (%.3fs)\n", igt.dynamic, result,
-		      seconds_since(&igt.dynamic_start));
-	igt_kmsg(KMSG_INFO "%s: finished dynamic subtest %s, %s\n", igt.name, igt.dynamic, result);
-	igt.dynamic = NULL;
+	/* The exit code is the first failure's, as in IGT. */
+	if (!igt.failed_one)
+		igt.exitcode = exitcode;
+	igt.failed_one = true;
 }
 
-static void finish_subtest(const char *result)
+/* Counts a subtest's result and prints it; the caller jumps or returns. */
+static void report_subtest(enum result result, int exitcode)
 {
-	kill_and_reap_children(SIGKILL);
-	protocol_line("Subtest %s: %s (%.3fs)\n", igt.subtest, result,
+	if (result == RESULT_SUCCESS)
+		igt.succeeded_one = true;
+	else if (result == RESULT_SKIP)
+		igt.skipped_one = true;
+	else
+		note_failure(exitcode);
+	protocol_line("Subtest %s: %s (%.3fs)\n", igt.subtest, result_names[result],
 		      seconds_since(&igt.subtest_start));
-	igt_kmsg(KMSG_INFO "%s: finished subtest %s, %s\n", igt.name, igt.subtest, result);
+	igt_kmsg(KMSG_INFO "%s: finished subtest %s, %s\n", igt.name, igt.subtest,
+		 result_names[result]);
 	igt.subtest = NULL;
 	igt.dynamic_container = false;
+}
+
+static void __attribute__((noreturn)) end_dynamic(enum result result)
+{
+	if (result == RESULT_FAIL)
+		igt.dynamic_failed = true;
+	protocol_line("Dynamic subtest %s: %s (%.3fs)\n", igt.dynamic, result_names[result],
+		      seconds_since(&igt.dynamic_start));
+	igt_kmsg(KMSG_INFO "%s: finished dynamic subtest %s, %s\n", igt.name, igt.dynamic,
+		 result_names[result]);
+	igt.dynamic = NULL;
+	siglongjmp(igt_dynamic_jmpbuf, 1);
+}
+
+static void __attribute__((noreturn)) end_subtest(enum result result, int exitcode)
+{
+	kill_and_reap_children(SIGKILL);
+	report_subtest(result, exitcode);
+	siglongjmp(igt_subtest_jmpbuf, 1);
+}
+
+/* A skip or failure in a fixture decides for the subtests after it. */
+static void __attribute__((noreturn)) end_fixture(enum skip_mode mode)
+{
+	igt.in_fixture = false;
+	if (igt.skip_mode == RUN_NORMALLY || mode == FAIL_HENCEFORTH)
+		igt.skip_mode = mode;
+	kill_and_reap_children(SIGKILL);
+	siglongjmp(igt_subtest_jmpbuf, 1);
+}
+
+static void __attribute__((noreturn)) exit_test(int code)
+{
+	kill_and_reap_children(SIGKILL);
+	run_exit_handlers(0);
+	igt_kmsg(KMSG_INFO "%s: exiting, ret=%d\n", igt.name, code);
+	fflush(stdout);
+	fflush(stderr);
+	exit(code);
 }
 
 /*
@@ -399,24 +447,15 @@ static void finish_subtest(const char *result)
  */
 void igt_success(void)
 {
-	if (igt.dynamic) {
-		finish_dynamic("SUCCESS");
-		siglongjmp(igt_dynamic_jmpbuf, 1);
-	}
+	if (igt.dynamic)
+		end_dynamic(RESULT_SUCCESS);
 	if (!igt.subtest)
 		return;
-	if (igt.dynamic_container && igt.dynamic_failed) {
-		igt.failed_one = true;
-		igt.exitcode = IGT_EXIT_FAILURE;
-		finish_subtest("FAIL");
-	} else if (igt.dynamic_container && !igt.dynamic_ran) {
-		igt.skipped_one = true;
-		finish_subtest("SKIP");
-	} else {
-		igt.succeeded_one = true;
-		finish_subtest("SUCCESS");
-	}
-	siglongjmp(igt_subtest_jmpbuf, 1);
+	if (igt.dynamic_container && igt.dynamic_failed)
+		end_subtest(RESULT_FAIL, IGT_EXIT_FAILURE);
+	if (igt.dynamic_container && !igt.dynamic_ran)
+		end_subtest(RESULT_SKIP, 0);
+	end_subtest(RESULT_SUCCESS, 0);
 }
 
 void igt_fail(int exitcode)
@@ -425,29 +464,15 @@ void igt_fail(int exitcode)
 		exit(exitcode);
 
 	ring_dump();
-	if (igt.dynamic) {
-		igt.dynamic_failed = true;
-		finish_dynamic("FAIL");
-		siglongjmp(igt_dynamic_jmpbuf, 1);
-	}
-	if (igt.subtest) {
-		igt.failed_one = true;
-		igt.exitcode = exitcode;
-		finish_subtest("FAIL");
-		siglongjmp(igt_subtest_jmpbuf, 1);
-	}
-	if (igt.in_fixture) {
-		/*
-		 * The subtests that depend on this fixture fail when they are
-		 * reached; subtests that were not selected do not care.
-		 */
-		igt.in_fixture = false;
-		igt.skip_mode = FAIL_HENCEFORTH;
-		kill_and_reap_children(SIGKILL);
-		siglongjmp(igt_subtest_jmpbuf, 1);
-	}
-	run_exit_handlers(0);
-	exit(exitcode);
+	if (igt.dynamic)
+		end_dynamic(RESULT_FAIL);
+	if (igt.subtest)
+		end_subtest(RESULT_FAIL, exitcode);
+	/* As in IGT, a failed fixture fails the run and the subtests after it. */
+	note_failure(exitcode);
+	if (igt.in_fixture)
+		end_fixture(FAIL_HENCEFORTH);
+	exit_test(exitcode);
 }
 
 static void vskip(const char *format, va_list ap)
@@ -463,25 +488,14 @@ static void vskip(const char *format, va_list ap)
 		/* A child cannot decide the subtest's result; its parent fails. */
 		exit(IGT_EXIT_SKIP);
 	}
-	if (igt.dynamic) {
-		finish_dynamic("SKIP");
-		siglongjmp(igt_dynamic_jmpbuf, 1);
-	}
-	if (igt.subtest) {
-		igt.skipped_one = true;
-		finish_subtest("SKIP");
-		siglongjmp(igt_subtest_jmpbuf, 1);
-	}
-	if (igt.in_fixture) {
-		igt.in_fixture = false;
-		if (igt.skip_mode == RUN_NORMALLY)
-			igt.skip_mode = SKIP_HENCEFORTH;
-		kill_and_reap_children(SIGKILL);
-		siglongjmp(igt_subtest_jmpbuf, 1);
-	}
+	if (igt.dynamic)
+		end_dynamic(RESULT_SKIP);
+	if (igt.subtest)
+		end_subtest(RESULT_SKIP, 0);
+	if (igt.in_fixture)
+		end_fixture(SKIP_HENCEFORTH);
 	/* A requirement of the whole binary: every subtest skips. */
-	run_exit_handlers(0);
-	exit(IGT_EXIT_SKIP);
+	exit_test(IGT_EXIT_SKIP);
 }
 
 void igt_skip(const char *f, ...)
@@ -732,14 +746,11 @@ bool __igt_run_subtest(const char *subtest_name, const char *file, const int lin
 	igt_gettime(&igt.subtest_start);
 
 	if (igt.skip_mode == SKIP_HENCEFORTH) {
-		igt.skipped_one = true;
-		finish_subtest("SKIP");
+		report_subtest(RESULT_SKIP, 0);
 		return false;
 	}
 	if (igt.skip_mode == FAIL_HENCEFORTH) {
-		igt.failed_one = true;
-		igt.exitcode = IGT_EXIT_FAILURE;
-		finish_subtest("FAIL");
+		report_subtest(RESULT_FAIL, IGT_EXIT_FAILURE);
 		return false;
 	}
 	return true;
@@ -905,11 +916,5 @@ void igt_exit(void)
 		code = IGT_EXIT_SUCCESS;
 	else
 		code = IGT_EXIT_SKIP;
-
-	kill_and_reap_children(SIGKILL);
-	run_exit_handlers(0);
-	igt_kmsg(KMSG_INFO "%s: exiting, ret=%d\n", igt.name, code);
-	fflush(stdout);
-	fflush(stderr);
-	exit(code);
+	exit_test(code);
 }

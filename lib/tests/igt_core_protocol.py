@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Host unit tests of the IGT-compatible core: the protocol igt_runner reads.
+"""Host unit tests of the IGT-compatible core: the protocol igt_runner reads,
+and the results IGT gives for timeouts and fixtures.
 
-Usage: igt_core_protocol.py FIXTURE_BINARY
+Usage: igt_core_protocol.py FIXTURE FIXTURE_FAILURE TEARDOWN_FAILURE
+(the binaries of igt_protocol_fixture.c, igt_fixture_failure.c and
+igt_teardown_failure.c)
 """
 import os
 import re
@@ -10,13 +13,13 @@ import subprocess
 import sys
 import unittest
 
-FIXTURE = None
+FIXTURE = FIXTURE_FAILURE = TEARDOWN_FAILURE = None
 
 ALL_SUBTESTS = [
     "pass-basic", "pass-with-info", "fail-assert", "skip-require",
     "warn-on-stderr", "timeout", "timeout-reset", "crash-segv", "fork-pass",
     "fork-fail", "formatted-7", "dynamic", "dynamic-empty", "grouped-skipped",
-    "grouped-failed", "after-groups",
+    "after-groups",
 ]
 
 EXIT_SUCCESS, EXIT_SKIP, EXIT_INVALID, EXIT_FAILURE = 0, 77, 79, 98
@@ -24,12 +27,13 @@ RESULT_LINE = re.compile(r"^Subtest ([\w-]+): (SUCCESS|SKIP|FAIL|CRASH|TIMEOUT) 
 DYNAMIC_LINE = re.compile(r"^Dynamic subtest ([\w-]+): (SUCCESS|SKIP|FAIL|CRASH|TIMEOUT) \(\d+\.\d{3}s\)$", re.M)
 
 
-def run(*args, sentinel=False):
+def run(*args, sentinel=False, binary=None):
     env = dict(os.environ)
     env.pop("IGT_SENTINEL_ON_STDERR", None)
     if sentinel:
         env["IGT_SENTINEL_ON_STDERR"] = "1"
-    return subprocess.run([FIXTURE, *args], capture_output=True, text=True, env=env, timeout=60)
+    return subprocess.run([binary or FIXTURE, *args], capture_output=True, text=True,
+                          env=env, timeout=60)
 
 
 def results(out):
@@ -159,18 +163,35 @@ class Dynamic(unittest.TestCase):
         self.assertEqual(p.returncode, EXIT_SKIP)
 
 
+
+
 class Fixtures(unittest.TestCase):
     def test_skipped_fixture_skips_its_group_only(self):
         p = run("--run-subtest", "grouped-skipped,after-groups")
         self.assertEqual(results(p.stdout), {"grouped-skipped": "SKIP", "after-groups": "SUCCESS"})
         self.assertNotIn("BODY-RAN grouped-skipped", p.stdout)
         self.assertIn("group requirement missing", p.stdout)
+        self.assertEqual(p.returncode, EXIT_SUCCESS)
 
     def test_failed_fixture_fails_its_group(self):
-        p = run("--run-subtest", "grouped-failed,after-groups")
+        p = run("--run-subtest", "grouped-failed,after-groups", binary=FIXTURE_FAILURE)
         self.assertEqual(results(p.stdout), {"grouped-failed": "FAIL", "after-groups": "SUCCESS"})
         self.assertNotIn("BODY-RAN grouped-failed", p.stdout)
         self.assertEqual(p.returncode, EXIT_FAILURE)
+
+    def test_failed_fixture_fails_the_run(self):
+        # As in IGT, fixtures run whatever is selected, and their failure counts.
+        p = run("--run-subtest", "before-groups", binary=FIXTURE_FAILURE)
+        self.assertEqual(results(p.stdout), {"before-groups": "SUCCESS"})
+        self.assertEqual(p.returncode, EXIT_FAILURE)
+
+    def test_failure_in_the_last_fixture_exits_98(self):
+        for args in (["--run-subtest", "pass-before-teardown"], []):
+            p = run(*args, binary=TEARDOWN_FAILURE)
+            self.assertEqual(results(p.stdout), {"pass-before-teardown": "SUCCESS"})
+            self.assertIn("BODY-RAN teardown", p.stdout)
+            self.assertIn("teardown fails", p.stderr)
+            self.assertEqual(p.returncode, EXIT_FAILURE)
 
 
 class Sentinels(unittest.TestCase):
@@ -189,5 +210,6 @@ class Sentinels(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    FIXTURE = os.path.abspath(sys.argv.pop(1))
+    FIXTURE, FIXTURE_FAILURE, TEARDOWN_FAILURE = (os.path.abspath(a) for a in sys.argv[1:4])
+    del sys.argv[1:4]
     unittest.main(verbosity=2)

@@ -3,10 +3,10 @@
 """The real igt_runner's verdicts on a binary built with our IGT core.
 
 Runs the guest root's igt_runner (IGT 2.5, through chroot in a private mount
-namespace) over the protocol fixture, and checks results.json: each outcome
+namespace) over the protocol fixtures, and checks results.json: each outcome
 of our core must reach igt_runner as the result IGT would get.
 
-Usage: igt_runner_conformance.py FIXTURE_BINARY
+Usage: igt_runner_conformance.py FIXTURE FIXTURE_FAILURE TEARDOWN_FAILURE
 Skips (exit 77) when not root or when no guest root is cached
 (vm/guest-root makes one; TESTBED_ROOT names another).
 """
@@ -18,7 +18,8 @@ import subprocess
 import sys
 import tempfile
 
-EXPECTED = {
+# Per binary (in the order of the command line), its subtests' results.
+EXPECTED = [{
     "pass-basic": "pass",
     "pass-with-info": "pass",
     "fail-assert": "fail",
@@ -37,11 +38,22 @@ EXPECTED = {
     "dynamic@dyn-skip": "skip",
     "dynamic-empty": "skip",
     "grouped-skipped": "skip",
+    "after-groups": "pass",
+}, {
+    # The failed fixture prints to stderr inside the run of the subtest
+    # after it, which igt_runner (rightly) counts against it, as with IGT;
+    # output after a run's last result counts against nothing.
+    "before-groups": "pass",
     "grouped-failed": "fail",
-    # The failed fixture before it printed to stderr inside this run, which
-    # igt_runner (rightly) counts against the next subtest, as with IGT.
     "after-groups": "warn",
-}
+}, {
+    # So igt_runner passes a subtest whose teardown fails after it, with
+    # IGT's core as with ours: only the exit code, 98, tells (EXIT_CODES).
+    "pass-before-teardown": "pass",
+}]
+
+# The exit code igt_runner's journal records for the run of a subtest.
+EXIT_CODES = {"pass-before-teardown": 98}
 
 
 def find_root():
@@ -53,22 +65,41 @@ def find_root():
     return os.path.dirname(roots[-1]) if roots else None
 
 
-def main(fixture):
+def expected_results(fixtures):
+    """igt@binary@subtest: result, over all the fixtures."""
+    return {"igt@%s@%s" % (os.path.basename(b), sub): want
+            for b, subs in zip(fixtures, EXPECTED) for sub, want in subs.items()}
+
+
+def journal_exit(results, subtest):
+    """The exit code of the run of @subtest, from its journal.txt."""
+    for journal in glob.glob(os.path.join(results, "*", "journal.txt")):
+        with open(journal) as f:
+            lines = f.read().splitlines()
+        if lines and lines[0] == subtest:
+            return next((int(l.split(":")[1].split()[0]) for l in lines if l.startswith("exit:")), None)
+    return None
+
+
+def main(fixtures):
     root = find_root()
     if os.geteuid() != 0 or not root or not os.path.exists(os.path.join(root, "usr/bin/igt_runner")):
         print("SKIP: needs root and a cached guest root with igt_runner (vm/guest-root)")
         return 77
 
-    name = "igt_protocol_fixture"
+    expected = expected_results(fixtures)
+    names = [os.path.basename(b) for b in fixtures]
     work = tempfile.mkdtemp(prefix="conformance-")
     try:
         os.makedirs(os.path.join(work, "tests"))
-        shutil.copy(fixture, os.path.join(work, "tests", name))
+        for binary in fixtures:
+            shutil.copy(binary, os.path.join(work, "tests"))
         with open(os.path.join(work, "tests", "test-list.txt"), "w") as f:
-            f.write("TESTLIST\n%s\nEND TESTLIST\n" % name)
-        subtests = sorted({k.split("@")[0] for k in EXPECTED})
+            f.write("TESTLIST\n%s\nEND TESTLIST\n" % "\n".join(names))
+        # igt@binary@subtest, without the dynamic subtests' part.
+        subtests = sorted({"@".join(k.split("@")[:3]) for k in expected})
         with open(os.path.join(work, "list.txt"), "w") as f:
-            f.write("".join("igt@%s@%s\n" % (name, s) for s in subtests))
+            f.write("".join(s + "\n" for s in subtests))
 
         # The work directory appears as /tmp inside the root; the bind
         # mount lives only in this private namespace.
@@ -86,13 +117,17 @@ def main(fixture):
             return 1
 
         failures = 0
-        for sub, want in sorted(EXPECTED.items()):
-            key = "igt@%s@%s" % (name, sub)
+        for key, want in sorted(expected.items()):
             got = tests.get(key, {}).get("result", "missing")
             ok = got == want
             failures += not ok
-            print("%-4s %-40s igt_runner: %-8s expected: %s" % ("ok" if ok else "FAIL", key, got, want))
-        extra = set(tests) - {"igt@%s@%s" % (name, s) for s in EXPECTED}
+            print("%-4s %-55s igt_runner: %-8s expected: %s" % ("ok" if ok else "FAIL", key, got, want))
+        for sub, want in sorted(EXIT_CODES.items()):
+            got = journal_exit(os.path.join(work, "results"), sub)
+            ok = got == want
+            failures += not ok
+            print("%-4s %-55s exit code: %-9s expected: %s" % ("ok" if ok else "FAIL", sub, got, want))
+        extra = set(tests) - set(expected)
         for key in sorted(extra):
             print("FAIL unexpected result %s: %s" % (key, tests[key].get("result")))
             failures += 1
@@ -102,4 +137,4 @@ def main(fixture):
 
 
 if __name__ == "__main__":
-    sys.exit(main(os.path.abspath(sys.argv[1])))
+    sys.exit(main([os.path.abspath(a) for a in sys.argv[1:]]))
