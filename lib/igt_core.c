@@ -8,12 +8,18 @@
  * fixtures and the selected subtests; a skip or failure longjmps back to
  * the block that started them. A failed or skipped fixture makes every
  * later subtest of its group skip (or fail) without running.
+ *
+ * Only the test's own thread (the one that runs main(), or a forked
+ * child's) longjmps: a failure in another thread ends that thread and
+ * fails the subtest when the test's thread ends it.
  */
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,6 +36,20 @@ static int num_test_children;
 enum skip_mode { RUN_NORMALLY, SKIP_HENCEFORTH, FAIL_HENCEFORTH };
 enum result { RESULT_SUCCESS, RESULT_SKIP, RESULT_FAIL };
 static const char *const result_names[] = { "SUCCESS", "SKIP", "FAIL" };
+
+/* Set in the thread that runs main(), and so in a forked child's. */
+static __thread bool in_test_thread;
+static pthread_t test_thread;
+static atomic_bool thread_failed;
+
+/* Threads log too: one line at a time, and the debug ring stays whole. */
+static pthread_mutex_t log_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+
+__attribute__((constructor)) static void mark_test_thread(void)
+{
+	in_test_thread = true;
+	test_thread = pthread_self();
+}
 
 static struct {
 	const char *name;		/* basename of argv[0] */
@@ -77,9 +97,10 @@ static const char *const level_names[] = { "DEBUG", "INFO", "WARNING", "CRITICAL
 static void ring_push(const char *line)
 {
 	unsigned int slot = igt.debug_ring_next++ % DEBUG_RING_SIZE;
+	char *old = igt.debug_ring[slot];
 
-	free(igt.debug_ring[slot]);
 	igt.debug_ring[slot] = strdup(line);
+	free(old);
 }
 
 /* On failure, show the recent debug messages that --debug would have shown. */
@@ -89,29 +110,42 @@ static void ring_dump(void)
 
 	if (igt.debug || igt.debug_ring_next == 0)
 		return;
+	pthread_mutex_lock(&log_lock);
 	if (igt.debug_ring_next > DEBUG_RING_SIZE)
 		start = igt.debug_ring_next - DEBUG_RING_SIZE;
 	fprintf(stderr, "**** DEBUG ****\n");
 	for (i = start; i < igt.debug_ring_next; i++)
-		fputs(igt.debug_ring[i % DEBUG_RING_SIZE], stderr);
+		fputs(igt.debug_ring[i % DEBUG_RING_SIZE] ?: "", stderr);
 	fprintf(stderr, "****  END  ****\n");
+	pthread_mutex_unlock(&log_lock);
+}
+
+/* Lines from other threads than the test's say which thread, as in IGT. */
+static void thread_tag(char *buf, size_t size)
+{
+	if (in_test_thread)
+		buf[0] = '\0';
+	else
+		snprintf(buf, size, "[thread:%d] ", gettid());
 }
 
 void igt_log(const char *domain, enum igt_log_level level, const char *format, ...)
 {
-	char line[4096];
-	int prefix;
+	char line[4096], tag[32];
+	int prefix, text;
 	va_list ap;
 
 	if (level >= IGT_LOG_NONE)
 		return;
-	prefix = snprintf(line, sizeof(line), "(%s:%d) %s%s%s: ",
-			  igt.name ?: "igt", getpid(), domain ?: "", domain ? "-" : "",
-			  level_names[level]);
+	thread_tag(tag, sizeof(tag));
+	prefix = snprintf(line, sizeof(line), "(%s:%d) ", igt.name ?: "igt", getpid());
+	text = prefix + snprintf(line + prefix, sizeof(line) - prefix, "%s%s%s%s: ",
+				 tag, domain ?: "", domain ? "-" : "", level_names[level]);
 	va_start(ap, format);
-	vsnprintf(line + prefix, sizeof(line) - prefix, format, ap);
+	vsnprintf(line + text, sizeof(line) - text, format, ap);
 	va_end(ap);
 
+	pthread_mutex_lock(&log_lock);
 	if (level == IGT_LOG_DEBUG) {
 		ring_push(line);
 		if (igt.debug) {
@@ -120,12 +154,14 @@ void igt_log(const char *domain, enum igt_log_level level, const char *format, .
 		}
 	} else if (level == IGT_LOG_INFO) {
 		/* Info lines are plain, as IGT prints them. */
-		fputs(line + prefix, stdout);
+		fputs(tag, stdout);
+		fputs(line + text, stdout);
 		fflush(stdout);
 	} else {
 		fflush(stdout);
 		fputs(line, stderr);
 	}
+	pthread_mutex_unlock(&log_lock);
 }
 
 void igt_kmsg(const char *format, ...)
@@ -241,6 +277,19 @@ static bool pattern_matches(const char *patterns, const char *name)
 	return result;
 }
 
+/* Internal errors: a misuse of the core, which IGT's assert()s catch too. */
+static void __attribute__((noreturn, format(printf, 1, 2))) core_bug(const char *format, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "igt_core: ");
+	va_start(ap, format);
+	vfprintf(stderr, format, ap);
+	va_end(ap);
+	abort();
+}
+
 /* Children */
 
 static void kill_and_reap_children(int sig)
@@ -265,6 +314,22 @@ void igt_kill_children(int signal)
 			kill(igt.children[i], signal);
 }
 
+/*
+ * A forked child starts with no children or exit handlers of its own; the
+ * thread that forked it is its test thread.
+ */
+static void enter_child(void)
+{
+	igt.is_child = true;
+	in_test_thread = true;
+	num_test_children = 0;
+	igt.num_exit_handlers = 0;
+	/* Another thread may have held it across fork(). */
+	log_lock = (pthread_mutex_t)PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+	test_thread = pthread_self();
+	atomic_store(&thread_failed, false);
+}
+
 bool __igt_fork(void)
 {
 	pid_t pid;
@@ -275,9 +340,7 @@ bool __igt_fork(void)
 	pid = fork();
 	igt_assert_f(pid >= 0, "fork failed: %m\n");
 	if (pid == 0) {
-		igt.is_child = true;
-		num_test_children = 0;
-		igt.num_exit_handlers = 0;
+		enter_child();
 		return true;
 	}
 	igt.children[num_test_children++] = pid;
@@ -441,12 +504,25 @@ static void __attribute__((noreturn)) exit_test(int code)
 	exit(code);
 }
 
+/* A thread that is not the test's ends here; the test's fails the subtest. */
+static void __attribute__((noreturn)) fail_thread(void)
+{
+	atomic_store(&thread_failed, true);
+	pthread_exit(NULL);
+}
+
 /*
  * Ends the running (dynamic) subtest with its result and jumps back to the
  * loop that started it, which then stops: the block runs exactly once.
  */
 void igt_success(void)
 {
+	if (!in_test_thread)
+		return;
+	if (atomic_exchange(&thread_failed, false)) {
+		igt_critical("Failure in a thread!\n");
+		igt_fail(IGT_EXIT_FAILURE);
+	}
 	if (igt.dynamic)
 		end_dynamic(RESULT_SUCCESS);
 	if (!igt.subtest)
@@ -460,6 +536,8 @@ void igt_success(void)
 
 void igt_fail(int exitcode)
 {
+	if (!in_test_thread)
+		fail_thread();
 	if (igt.is_child)
 		exit(exitcode);
 
@@ -484,6 +562,8 @@ static void vskip(const char *format, va_list ap)
 		igt_info("%s", msg);
 	}
 
+	if (!in_test_thread)
+		fail_thread();
 	if (igt.is_child) {
 		/* A child cannot decide the subtest's result; its parent fails. */
 		exit(IGT_EXIT_SKIP);
@@ -514,6 +594,9 @@ void __igt_skip_check(const char *file, const int line, const char *func,
 	va_list ap;
 	int err = errno;
 
+	/* Only the test's thread can skip, as in IGT. */
+	if (!in_test_thread)
+		core_bug("igt_require() in another thread than the test's (%s:%d)\n", file, line);
 	igt_info("Test requirement not met in function %s, file %s:%i:\n", func, file, line);
 	igt_info("Test requirement: %s\n", check);
 	if (err)
@@ -544,7 +627,7 @@ void __igt_fail_assert(const char *domain, const char *file, const int line,
 		va_end(ap);
 		igt_log(domain, IGT_LOG_CRITICAL, "%s", msg);
 	}
-	if (igt.subtest)
+	if (igt.subtest && in_test_thread)
 		igt_log(domain, IGT_LOG_CRITICAL, "%s %s failed.\n",
 			igt.dynamic ? "Dynamic subtest" : "Subtest",
 			igt.dynamic ?: igt.subtest);
@@ -573,6 +656,11 @@ void __igt_abort(const char *domain, const char *file, const int line,
 
 static void timeout_alarm(int sig)
 {
+	/* The signal may land in any thread; the test's thread must fail. */
+	if (!in_test_thread) {
+		pthread_kill(test_thread, sig);
+		return;
+	}
 	igt_info("Timed out: %s\n", igt.timeout_op ?: "(no operation given)");
 	igt_fail(IGT_EXIT_FAILURE);
 }
@@ -753,6 +841,7 @@ bool __igt_run_subtest(const char *subtest_name, const char *file, const int lin
 		report_subtest(RESULT_FAIL, IGT_EXIT_FAILURE);
 		return false;
 	}
+	atomic_store(&thread_failed, false);
 	return true;
 }
 
@@ -783,6 +872,7 @@ bool __igt_run_dynamic_subtest(const char *dynamic_subtest_name)
 	protocol_line("Starting dynamic subtest: %s\n", dynamic_subtest_name);
 	igt.dynamic = igt.dynamic_buf;
 	igt_gettime(&igt.dynamic_start);
+	atomic_store(&thread_failed, false);
 	return true;
 }
 

@@ -157,7 +157,11 @@ bool igt_run_in_simulation(void);
 void igt_describe_f(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define igt_describe(dsc) igt_describe_f("%s", dsc)
 
-/* Results. */
+/*
+ * Results. A failure in another thread than the test's own ends that
+ * thread (as pthread_exit()) and fails the subtest when it ends; only the
+ * test's thread may skip.
+ */
 void igt_success(void);
 void igt_fail(int exitcode) __attribute__((noreturn));
 void igt_skip(const char *f, ...) __attribute__((format(printf, 1, 2))) __attribute__((noreturn));

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """Host unit tests of the IGT-compatible core: the protocol igt_runner reads,
-and the results IGT gives for timeouts and fixtures.
+and the results IGT gives for timeouts, threads and fixtures.
 
 Usage: igt_core_protocol.py FIXTURE FIXTURE_FAILURE TEARDOWN_FAILURE
 (the binaries of igt_protocol_fixture.c, igt_fixture_failure.c and
@@ -17,9 +17,9 @@ FIXTURE = FIXTURE_FAILURE = TEARDOWN_FAILURE = None
 
 ALL_SUBTESTS = [
     "pass-basic", "pass-with-info", "fail-assert", "skip-require",
-    "warn-on-stderr", "timeout", "timeout-reset", "crash-segv", "fork-pass",
-    "fork-fail", "formatted-7", "dynamic", "dynamic-empty", "grouped-skipped",
-    "after-groups",
+    "warn-on-stderr", "timeout", "timeout-reset", "thread-pass",
+    "thread-assert", "crash-segv", "fork-pass", "fork-fail", "formatted-7",
+    "dynamic", "dynamic-empty", "grouped-skipped", "after-groups",
 ]
 
 EXIT_SUCCESS, EXIT_SKIP, EXIT_INVALID, EXIT_FAILURE = 0, 77, 79, 98
@@ -163,6 +163,26 @@ class Dynamic(unittest.TestCase):
         self.assertEqual(p.returncode, EXIT_SKIP)
 
 
+
+
+class Threads(unittest.TestCase):
+    def test_assert_in_thread_fails_the_subtest(self):
+        p = run("--run-subtest", "thread-assert")
+        self.assertEqual(results(p.stdout), {"thread-assert": "FAIL"})
+        self.assertEqual(p.returncode, EXIT_FAILURE)
+        self.assertRegex(p.stderr, r"\[thread:\d+\] CRITICAL: the thread fails")
+        self.assertIn("Failure in a thread!", p.stderr)
+        # The failing thread ended; the test's thread went on, no longjmp.
+        self.assertIn("BODY-RAN after the join", p.stdout)
+
+    def test_thread_that_passes(self):
+        p = run("--run-subtest", "thread-pass")
+        self.assertEqual(results(p.stdout), {"thread-pass": "SUCCESS"})
+        self.assertEqual(p.returncode, EXIT_SUCCESS)
+
+    def test_thread_failure_stays_in_its_subtest(self):
+        p = run("--run-subtest", "thread-assert,thread-pass")
+        self.assertEqual(results(p.stdout), {"thread-assert": "FAIL", "thread-pass": "SUCCESS"})
 
 
 class Fixtures(unittest.TestCase):

@@ -6,10 +6,27 @@
  * fail, as a failed fixture fails the whole run (igt_fixture_failure.c
  * and igt_teardown_failure.c have those).
  */
+#include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include "igt_core.h"
+
+static void *assert_in_thread(void *fail)
+{
+	igt_assert_f(!fail, "the thread fails\n");
+	return NULL;
+}
+
+/* Joins a thread that asserts; the test's thread goes on to the end. */
+static void thread_subtest(bool fail)
+{
+	pthread_t thread;
+
+	igt_assert_eq(pthread_create(&thread, NULL, assert_in_thread, fail ? &thread : NULL), 0);
+	igt_assert_eq(pthread_join(thread, NULL), 0);
+	igt_info("BODY-RAN after the join\n");
+}
 
 int igt_main()
 {
@@ -43,6 +60,12 @@ int igt_main()
 		igt_reset_timeout();
 		usleep(1500000);
 	}
+
+	igt_subtest("thread-pass")
+		thread_subtest(false);
+
+	igt_subtest("thread-assert")
+		thread_subtest(true);
 
 	igt_subtest("crash-segv")
 		raise(SIGSEGV);

@@ -28,6 +28,8 @@ EXPECTED = [{
     # IGT's igt_set_timeout() fails the subtest; "timeout" is igt_runner's own.
     "timeout": "fail",
     "timeout-reset": "pass",
+    "thread-pass": "pass",
+    "thread-assert": "fail",
     "crash-segv": "crash",
     "fork-pass": "pass",
     "fork-fail": "fail",
