@@ -13,6 +13,7 @@
  * child's) longjmps: a failure in another thread ends that thread and
  * fails the subtest when the test's thread ends it.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <getopt.h>
@@ -27,6 +28,8 @@
 #include "igt_core.h"
 
 #define MAX_CHILDREN 1024
+#define MAX_HELPERS 4
+#define MAX_EXIT_HANDLERS 10
 #define DEBUG_RING_SIZE 64
 
 jmp_buf igt_subtest_jmpbuf;
@@ -36,6 +39,12 @@ static int num_test_children;
 enum skip_mode { RUN_NORMALLY, SKIP_HENCEFORTH, FAIL_HENCEFORTH };
 enum result { RESULT_SUCCESS, RESULT_SKIP, RESULT_FAIL };
 static const char *const result_names[] = { "SUCCESS", "SKIP", "FAIL" };
+
+/* Process ids: the children there were when a (dynamic) subtest began. */
+struct pid_set {
+	pid_t *pids;
+	int count;
+};
 
 /* Set in the thread that runs main(), and so in a forked child's. */
 static __thread bool in_test_thread;
@@ -79,12 +88,14 @@ static struct {
 	char *description;		/* from igt_describe(), for the next subtest */
 	const char *timeout_op;
 
-	bool is_child;
-	pid_t children[MAX_CHILDREN];
+	bool is_child;			/* forked by igt_fork() or igt_fork_helper() */
+	pid_t children[MAX_CHILDREN];	/* igt_fork()'s; 0 once reaped */
+	pid_t helpers[MAX_HELPERS];	/* igt_fork_helper()'s; 0 when free */
+	struct pid_set subtest_children, dynamic_children;
 
-	igt_exit_handler_t exit_handlers[16];
+	igt_exit_handler_t exit_handlers[MAX_EXIT_HANDLERS];
 	int num_exit_handlers;
-	bool exit_handlers_ran;
+	bool in_exit_handlers;
 
 	char *debug_ring[DEBUG_RING_SIZE];
 	unsigned int debug_ring_next;
@@ -292,6 +303,82 @@ static void __attribute__((noreturn, format(printf, 1, 2))) core_bug(const char 
 
 /* Children */
 
+/* The parent of @pid, from /proc/PID/stat; 0 when it is gone. */
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], buf[512], *end;
+	pid_t ppid = 0;
+	ssize_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return 0;
+	buf[len] = '\0';
+	/* "pid (comm) state ppid ...": comm may hold spaces and parentheses. */
+	end = strrchr(buf, ')');
+	if (!end || sscanf(end + 1, " %*c %d", &ppid) != 1)
+		return 0;
+	return ppid;
+}
+
+static void pid_set_add(struct pid_set *set, pid_t pid)
+{
+	pid_t *pids = realloc(set->pids, (set->count + 1) * sizeof(*pids));
+
+	if (!pids)
+		return;
+	pids[set->count++] = pid;
+	set->pids = pids;
+}
+
+static bool pid_set_has(const struct pid_set *set, pid_t pid)
+{
+	for (int i = 0; i < set->count; i++)
+		if (set->pids[i] == pid)
+			return true;
+	return false;
+}
+
+static void pid_set_free(struct pid_set *set)
+{
+	free(set->pids);
+	*set = (struct pid_set){};
+}
+
+/*
+ * Our children however they were forked (igt_fork(), igt_fork_helper(),
+ * fork(), system()...), running or exited and not yet waited for.
+ */
+static struct pid_set children_now(void)
+{
+	struct pid_set set = {};
+	pid_t self = getpid();
+	struct dirent *d;
+	int err = errno;
+	DIR *proc;
+
+	proc = opendir("/proc");
+	if (!proc)
+		goto out;
+	while ((d = readdir(proc))) {
+		pid_t pid = atoi(d->d_name);
+
+		if (pid > 0 && parent_of(pid) == self)
+			pid_set_add(&set, pid);
+	}
+	closedir(proc);
+out:
+	/* A failed assertion prints errno: it must still be the test's. */
+	errno = err;
+	return set;
+}
+
 static void kill_and_reap_children(int sig)
 {
 	int i;
@@ -305,6 +392,47 @@ static void kill_and_reap_children(int sig)
 	num_test_children = 0;
 }
 
+static void forget_helper(pid_t pid)
+{
+	for (int i = 0; i < MAX_HELPERS; i++)
+		if (igt.helpers[i] == pid)
+			igt.helpers[i] = 0;
+}
+
+/*
+ * Kills and reaps every child forked since @before was taken and still
+ * there, however it was forked, and returns how many there were. The
+ * children of igt_fork() all go, as in IGT, but those from before do not
+ * count: a subtest owns its dynamic subtests' leftovers, not the reverse.
+ */
+static int reap_children_since(const struct pid_set *before)
+{
+	struct pid_set now;
+	int i, left = 0;
+
+	for (i = 0; i < num_test_children; i++)
+		if (igt.children[i] > 0 && !pid_set_has(before, igt.children[i])) {
+			igt_critical("child %d (pid %d) was not waited for\n", i, igt.children[i]);
+			left++;
+		}
+	kill_and_reap_children(SIGKILL);
+
+	now = children_now();
+	for (i = 0; i < now.count; i++) {
+		pid_t pid = now.pids[i];
+
+		if (pid_set_has(before, pid))
+			continue;
+		igt_critical("child process %d was left behind\n", pid);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		forget_helper(pid);
+		left++;
+	}
+	pid_set_free(&now);
+	return left;
+}
+
 void igt_kill_children(int signal)
 {
 	int i;
@@ -315,14 +443,15 @@ void igt_kill_children(int signal)
 }
 
 /*
- * A forked child starts with no children or exit handlers of its own; the
- * thread that forked it is its test thread.
+ * A forked child starts with no children, helpers or exit handlers of its
+ * own; the thread that forked it is its test thread.
  */
 static void enter_child(void)
 {
 	igt.is_child = true;
 	in_test_thread = true;
 	num_test_children = 0;
+	memset(igt.helpers, 0, sizeof(igt.helpers));
 	igt.num_exit_handlers = 0;
 	/* Another thread may have held it across fork(). */
 	log_lock = (pthread_mutex_t)PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
@@ -335,8 +464,7 @@ bool __igt_fork(void)
 	pid_t pid;
 
 	igt_assert_f(num_test_children < MAX_CHILDREN, "too many children\n");
-	fflush(stdout);
-	fflush(stderr);
+	fflush(NULL);
 	pid = fork();
 	igt_assert_f(pid >= 0, "fork failed: %m\n");
 	if (pid == 0) {
@@ -347,33 +475,63 @@ bool __igt_fork(void)
 	return false;
 }
 
+/* The code a failed child hands on: its exit status, or 128 + signal. */
+static int child_failure(int i, int status)
+{
+	pid_t pid = igt.children[i];
+
+	if (WIFSIGNALED(status)) {
+		igt_critical("child %d (pid %d) died with signal %d (%s)\n", i, pid,
+			     WTERMSIG(status), strsignal(WTERMSIG(status)));
+		return 128 + WTERMSIG(status);
+	}
+	if (WEXITSTATUS(status) == IGT_EXIT_SKIP) {
+		igt_critical("child %d (pid %d) skipped: children must not skip\n", i, pid);
+		return IGT_EXIT_FAILURE;
+	}
+	igt_critical("child %d (pid %d) failed, exit status %d\n", i, pid, WEXITSTATUS(status));
+	return WEXITSTATUS(status);
+}
+
+static int child_index(pid_t pid)
+{
+	for (int i = 0; i < num_test_children; i++)
+		if (igt.children[i] == pid)
+			return i;
+	return -1;
+}
+
+/*
+ * As IGT, waits for any child in the order they end and kills the others
+ * at the first failure, which would often leave them waiting forever.
+ */
 int __igt_waitchildren(void)
 {
-	int i, status, err = 0;
+	int left = 0, err = 0;
 
-	for (i = 0; i < num_test_children; i++) {
-		int c;
+	for (int i = 0; i < num_test_children; i++)
+		left += igt.children[i] > 0;
+	while (left) {
+		int status, i;
+		pid_t pid;
 
-		while (waitpid(igt.children[i], &status, 0) < 0 && errno == EINTR)
-			;
-		if (WIFSIGNALED(status)) {
-			igt_critical("child %d (pid %d) died with signal %d (%s)\n", i,
-				     igt.children[i], WTERMSIG(status), strsignal(WTERMSIG(status)));
-			c = IGT_EXIT_FAILURE;
-		} else {
-			c = WEXITSTATUS(status);
-			if (c == IGT_EXIT_SKIP) {
-				igt_critical("child %d (pid %d) skipped: children must not skip\n",
-					     i, igt.children[i]);
-				c = IGT_EXIT_FAILURE;
-			} else if (c) {
-				igt_critical("child %d (pid %d) failed, exit status %d\n",
-					     i, igt.children[i], c);
-			}
+		pid = wait(&status);
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			igt_critical("waiting for %d children: %m\n", left);
+			err = err ?: IGT_EXIT_FAILURE;
+			break;
 		}
-		if (c && !err)
-			err = c;
+		i = child_index(pid);
+		if (i < 0)
+			continue;
+		left--;
+		if (status && !err)
+			err = child_failure(i, status);
 		igt.children[i] = 0;
+		if (err)
+			igt_kill_children(SIGKILL);
 	}
 	num_test_children = 0;
 	return err;
@@ -387,55 +545,146 @@ void igt_waitchildren(void)
 		igt_fail(err);
 }
 
-static const char *waitchildren_reason;
-
 static void waitchildren_alarm(int sig)
 {
-	(void)sig;
+	igt_info("Timed out waiting for children\n");
 	igt_kill_children(SIGKILL);
 }
 
+/* Children that do not end in time are killed, and their exit fails the subtest. */
 void igt_waitchildren_timeout(int seconds, const char *reason)
 {
-	struct sigaction sa = { .sa_handler = waitchildren_alarm }, old;
+	struct sigaction sa = { .sa_handler = waitchildren_alarm };
 	int err;
 
-	waitchildren_reason = reason;
-	sigaction(SIGALRM, &sa, &old);
+	sigaction(SIGALRM, &sa, NULL);
 	alarm(seconds);
 	err = __igt_waitchildren();
-	alarm(0);
-	sigaction(SIGALRM, &old, NULL);
+	igt_reset_timeout();
 	if (err) {
-		igt_critical("children did not finish in %d s: %s\n", seconds,
-			     waitchildren_reason ?: "");
-		igt_fail(IGT_EXIT_FAILURE);
+		igt_debug("children of %s: exit code %d\n", reason ?: "(no reason given)", err);
+		igt_fail(err);
 	}
 }
 
-/* Exit handlers run once, on exit or on a fatal signal. */
+/* Helpers */
 
-static void run_exit_handlers(int sig)
+/* A helper the core already stopped: a subtest left it behind. */
+static bool helper_gone(const struct igt_helper_process *proc)
 {
-	int i;
+	return igt.helpers[proc->id] != proc->pid;
+}
 
-	if (igt.exit_handlers_ran || igt.is_child)
+static void stop_helpers_at_exit(int sig)
+{
+	for (int i = 0; i < MAX_HELPERS; i++) {
+		if (!igt.helpers[i])
+			continue;
+		kill(igt.helpers[i], SIGTERM);
+		while (waitpid(igt.helpers[i], NULL, 0) < 0 && errno == EINTR)
+			;
+		igt.helpers[i] = 0;
+	}
+}
+
+bool __igt_fork_helper(struct igt_helper_process *proc)
+{
+	pid_t pid;
+	int id;
+
+	if (proc->running)
+		core_bug("igt_fork_helper() on a running helper\n");
+	for (id = 0; id < MAX_HELPERS && igt.helpers[id]; id++)
+		;
+	if (id == MAX_HELPERS)
+		core_bug("more than %d helper processes\n", MAX_HELPERS);
+	igt_install_exit_handler(stop_helpers_at_exit);
+
+	fflush(NULL);
+	pid = fork();
+	igt_assert_f(pid >= 0, "fork failed: %m\n");
+	if (pid == 0) {
+		enter_child();
+		return true;
+	}
+	igt.helpers[id] = pid;
+	proc->running = true;
+	proc->pid = pid;
+	proc->id = id;
+	return false;
+}
+
+/* Waits for a helper to end by itself; returns its wait status. */
+int igt_wait_helper(struct igt_helper_process *proc)
+{
+	int status = -1;
+
+	if (!proc->running)
+		core_bug("igt_wait_helper() on a helper that is not running\n");
+	if (!helper_gone(proc)) {
+		while (waitpid(proc->pid, &status, 0) < 0 && errno == EINTR)
+			;
+		igt.helpers[proc->id] = 0;
+	}
+	proc->running = false;
+	return status;
+}
+
+/* Kills a running helper; one that ended before is a bug of the test, as in IGT. */
+void igt_stop_helper(struct igt_helper_process *proc)
+{
+	int sig = proc->use_SIGKILL ? SIGKILL : SIGTERM;
+	int status;
+
+	if (!proc->running)
 		return;
-	igt.exit_handlers_ran = true;
-	for (i = igt.num_exit_handlers - 1; i >= 0; i--)
-		igt.exit_handlers[i](sig);
+	if (helper_gone(proc)) {
+		proc->running = false;
+		return;
+	}
+	kill(proc->pid, sig);
+	status = igt_wait_helper(proc);
+	if (!WIFSIGNALED(status) || WTERMSIG(status) != sig)
+		core_bug("helper %d ended before it was stopped (wait status %#x)\n",
+			 proc->pid, status);
+}
+
+/* Exit handlers: each runs once, at exit() or on a fatal signal. */
+
+static void call_exit_handlers(int sig)
+{
+	int n = igt.num_exit_handlers;
+
+	/* Once: a handler that dies of a signal must not run them all again. */
+	igt.num_exit_handlers = 0;
+	igt.in_exit_handlers = true;
+	while (n--)
+		igt.exit_handlers[n](sig);
+}
+
+static void restore_signal_handlers(void);
+
+static void run_exit_handlers_at_exit(void)
+{
+	/* A crash in a handler then kills the process, as in IGT. */
+	restore_signal_handlers();
+	call_exit_handlers(0);
 }
 
 void igt_install_exit_handler(igt_exit_handler_t fn)
 {
+	static bool registered;
 	int i;
 
 	for (i = 0; i < igt.num_exit_handlers; i++)
 		if (igt.exit_handlers[i] == fn)
 			return;
-	igt_assert(igt.num_exit_handlers < (int)(sizeof(igt.exit_handlers) /
-						sizeof(igt.exit_handlers[0])));
+	igt_assert(igt.num_exit_handlers < MAX_EXIT_HANDLERS);
 	igt.exit_handlers[igt.num_exit_handlers++] = fn;
+	if (!registered) {
+		registered = true;
+		igt_assert(atexit(run_exit_handlers_at_exit) == 0);
+	}
 }
 
 /* Subtest bookkeeping */
@@ -465,8 +714,26 @@ static void report_subtest(enum result result, int exitcode)
 	igt.dynamic_container = false;
 }
 
+/*
+ * A child left behind fails the (dynamic) subtest that forked it, unless
+ * that already failed: it could have hidden a failure, and it would
+ * disturb the next subtest.
+ */
+static enum result check_children(struct pid_set *before, enum result result)
+{
+	int left = reap_children_since(before);
+
+	pid_set_free(before);
+	if (!left || result == RESULT_FAIL)
+		return result;
+	igt_critical("%s %s left %d child process(es) running: killed\n",
+		     igt.dynamic ? "Dynamic subtest" : "Subtest", igt.dynamic ?: igt.subtest, left);
+	return RESULT_FAIL;
+}
+
 static void __attribute__((noreturn)) end_dynamic(enum result result)
 {
+	result = check_children(&igt.dynamic_children, result);
 	if (result == RESULT_FAIL)
 		igt.dynamic_failed = true;
 	protocol_line("Dynamic subtest %s: %s (%.3fs)\n", igt.dynamic, result_names[result],
@@ -479,7 +746,10 @@ static void __attribute__((noreturn)) end_dynamic(enum result result)
 
 static void __attribute__((noreturn)) end_subtest(enum result result, int exitcode)
 {
-	kill_and_reap_children(SIGKILL);
+	if (check_children(&igt.subtest_children, result) != result) {
+		result = RESULT_FAIL;
+		exitcode = IGT_EXIT_FAILURE;
+	}
 	report_subtest(result, exitcode);
 	siglongjmp(igt_subtest_jmpbuf, 1);
 }
@@ -494,10 +764,20 @@ static void __attribute__((noreturn)) end_fixture(enum skip_mode mode)
 	siglongjmp(igt_subtest_jmpbuf, 1);
 }
 
+/*
+ * Children still there when the test exits are a failure, as IGT's
+ * igt_exit() asserts (it aborts; we say which and exit 98).
+ */
 static void __attribute__((noreturn)) exit_test(int code)
 {
-	kill_and_reap_children(SIGKILL);
-	run_exit_handlers(0);
+	struct pid_set none = {};
+	int left = reap_children_since(&none);
+
+	if (left) {
+		igt_critical("%d child process(es) left at exit: killed\n", left);
+		if (code == IGT_EXIT_SUCCESS || code == IGT_EXIT_SKIP)
+			code = IGT_EXIT_FAILURE;
+	}
 	igt_kmsg(KMSG_INFO "%s: exiting, ret=%d\n", igt.name, code);
 	fflush(stdout);
 	fflush(stderr);
@@ -538,6 +818,9 @@ void igt_fail(int exitcode)
 {
 	if (!in_test_thread)
 		fail_thread();
+	/* An exit handler that fails cannot undo the exit, nor jump back. */
+	if (igt.in_exit_handlers)
+		_exit(IGT_EXIT_FAILURE);
 	if (igt.is_child)
 		exit(exitcode);
 
@@ -564,6 +847,8 @@ static void vskip(const char *format, va_list ap)
 
 	if (!in_test_thread)
 		fail_thread();
+	if (igt.in_exit_handlers)
+		_exit(IGT_EXIT_FAILURE);
 	if (igt.is_child) {
 		/* A child cannot decide the subtest's result; its parent fails. */
 		exit(IGT_EXIT_SKIP);
@@ -648,7 +933,7 @@ void __igt_abort(const char *domain, const char *file, const int line,
 		va_end(ap);
 	}
 	igt_kmsg(KMSG_ERR "%s: aborting\n", igt.name);
-	run_exit_handlers(0);
+	igt_kill_children(SIGKILL);
 	exit(IGT_EXIT_ABORT);
 }
 
@@ -683,8 +968,6 @@ void igt_reset_timeout(void)
 /* Crashes inside a subtest are reported as CRASH, not left to the runner. */
 static void fatal_signal(int sig)
 {
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
-
 	if (!igt.is_child) {
 		kill_and_reap_children(SIGKILL);
 		if (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
@@ -697,21 +980,31 @@ static void fatal_signal(int sig)
 				protocol_line("Subtest %s: CRASH (%.3fs)\n", igt.subtest,
 					      seconds_since(&igt.subtest_start));
 		}
-		run_exit_handlers(sig);
 	}
-	sigaction(sig, &dfl, NULL);
+	restore_signal_handlers();
+	call_exit_handlers(sig);
 	raise(sig);
 }
 
+static const int fatal_signals[] = { SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGPIPE,
+				     SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
+
 static void install_signal_handlers(void)
 {
-	static const int signals[] = { SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGPIPE,
-				       SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
 	struct sigaction sa = { .sa_handler = fatal_signal, .sa_flags = SA_NODEFER };
 	size_t i;
 
-	for (i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
-		sigaction(signals[i], &sa, NULL);
+	for (i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++)
+		sigaction(fatal_signals[i], &sa, NULL);
+}
+
+static void restore_signal_handlers(void)
+{
+	struct sigaction sa = { .sa_handler = SIG_DFL };
+	size_t i;
+
+	for (i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++)
+		sigaction(fatal_signals[i], &sa, NULL);
 }
 
 /* Blocks */
@@ -841,6 +1134,8 @@ bool __igt_run_subtest(const char *subtest_name, const char *file, const int lin
 		report_subtest(RESULT_FAIL, IGT_EXIT_FAILURE);
 		return false;
 	}
+	/* What is running now (fixtures' helpers) is not this subtest's. */
+	igt.subtest_children = children_now();
 	atomic_store(&thread_failed, false);
 	return true;
 }
@@ -872,6 +1167,7 @@ bool __igt_run_dynamic_subtest(const char *dynamic_subtest_name)
 	protocol_line("Starting dynamic subtest: %s\n", dynamic_subtest_name);
 	igt.dynamic = igt.dynamic_buf;
 	igt_gettime(&igt.dynamic_start);
+	igt.dynamic_children = children_now();
 	atomic_store(&thread_failed, false);
 	return true;
 }

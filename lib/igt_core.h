@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 #include <time.h>
 
 /* Exit codes, as igt_runner reads them. */
@@ -320,7 +321,12 @@ void igt_log(const char *domain, enum igt_log_level level, const char *format, .
 void igt_kmsg(const char *format, ...) __attribute__((format(printf, 1, 2)));
 void igt_emit_ignore_dmesg_regex(const char *ignore_dmesg_regex);
 
-/* Processes. */
+/*
+ * Processes. A subtest waits for the children it forks with igt_fork() and
+ * stops the helpers it forks with igt_fork_helper(): a child of any kind
+ * that it leaves behind is killed and fails it. A failure in a child fails
+ * the subtest once igt_waitchildren() sees it; a child must not skip.
+ */
 bool __igt_fork(void);
 #define igt_fork(child, num_children) \
 	for (int child = 0; child < (num_children); child++) \
@@ -330,6 +336,28 @@ void igt_waitchildren(void);
 void igt_waitchildren_timeout(int seconds, const char *reason);
 void igt_kill_children(int signal);
 
+/*
+ * A background process whose failures are not forwarded: it runs until
+ * igt_stop_helper() kills it (SIGTERM, or SIGKILL with use_SIGKILL) and
+ * must still be running then. Set only use_SIGKILL; the core owns the rest.
+ */
+struct igt_helper_process {
+	bool running;
+	bool use_SIGKILL;
+	pid_t pid;
+	int id;
+};
+bool __igt_fork_helper(struct igt_helper_process *proc);
+#define igt_fork_helper(proc) \
+	for (; __igt_fork_helper(proc); exit(0))
+int igt_wait_helper(struct igt_helper_process *proc);
+void igt_stop_helper(struct igt_helper_process *proc);
+
+/*
+ * Called once each, last installed first, when the process exits or dies
+ * of a signal (then @sig is that signal, else 0). A forked child starts
+ * with none.
+ */
 typedef void (*igt_exit_handler_t)(int sig);
 void igt_install_exit_handler(igt_exit_handler_t fn);
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """Host unit tests of the IGT-compatible core: the protocol igt_runner reads,
-and the results IGT gives for timeouts, threads and fixtures.
+and the results IGT gives for timeouts, threads, children and fixtures.
 
 Usage: igt_core_protocol.py FIXTURE FIXTURE_FAILURE TEARDOWN_FAILURE
 (the binaries of igt_protocol_fixture.c, igt_fixture_failure.c and
@@ -18,13 +18,20 @@ FIXTURE = FIXTURE_FAILURE = TEARDOWN_FAILURE = None
 ALL_SUBTESTS = [
     "pass-basic", "pass-with-info", "fail-assert", "skip-require",
     "warn-on-stderr", "timeout", "timeout-reset", "thread-pass",
-    "thread-assert", "crash-segv", "fork-pass", "fork-fail", "formatted-7",
-    "dynamic", "dynamic-empty", "grouped-skipped", "after-groups",
+    "thread-assert", "crash-segv", "fork-pass", "fork-fail",
+    "fork-fail-stops-others", "fork-timeout", "fork-leak", "plain-fork-leak",
+    "helper-leak", "helper-pass", "helper-sigkill", "helper-wait",
+    "helper-ended-early", "helper-from-fixture", "exit-handlers",
+    "exit-handlers-signal", "exit-handler-in-child", "formatted-7",
+    "dynamic", "dynamic-empty", "dynamic-leak", "grouped-skipped",
+    "after-groups",
 ]
 
 EXIT_SUCCESS, EXIT_SKIP, EXIT_INVALID, EXIT_FAILURE = 0, 77, 79, 98
 RESULT_LINE = re.compile(r"^Subtest ([\w-]+): (SUCCESS|SKIP|FAIL|CRASH|TIMEOUT) \(\d+\.\d{3}s\)$", re.M)
 DYNAMIC_LINE = re.compile(r"^Dynamic subtest ([\w-]+): (SUCCESS|SKIP|FAIL|CRASH|TIMEOUT) \(\d+\.\d{3}s\)$", re.M)
+# The core names the children it kills.
+KILLED_CHILD = re.compile(r"child (?:process (\d+) was left behind|\d+ \(pid (\d+)\) was not waited for)")
 
 
 def run(*args, sentinel=False, binary=None):
@@ -32,6 +39,7 @@ def run(*args, sentinel=False, binary=None):
     env.pop("IGT_SENTINEL_ON_STDERR", None)
     if sentinel:
         env["IGT_SENTINEL_ON_STDERR"] = "1"
+    # A child left running would keep the pipes open: the timeout catches it.
     return subprocess.run([binary or FIXTURE, *args], capture_output=True, text=True,
                           env=env, timeout=60)
 
@@ -163,6 +171,12 @@ class Dynamic(unittest.TestCase):
         self.assertEqual(p.returncode, EXIT_SKIP)
 
 
+    def test_dynamic_leak_fails_only_its_dynamic_subtest(self):
+        p = run("--run-subtest", "dynamic-leak")
+        self.assertEqual(dict(DYNAMIC_LINE.findall(p.stdout)),
+                         {"dyn-leak": "FAIL", "dyn-after-leak": "SUCCESS"})
+        self.assertEqual(results(p.stdout), {"dynamic-leak": "FAIL"})
+        self.assertEqual(p.returncode, EXIT_FAILURE)
 
 
 class Threads(unittest.TestCase):
@@ -183,6 +197,94 @@ class Threads(unittest.TestCase):
     def test_thread_failure_stays_in_its_subtest(self):
         p = run("--run-subtest", "thread-assert,thread-pass")
         self.assertEqual(results(p.stdout), {"thread-assert": "FAIL", "thread-pass": "SUCCESS"})
+
+
+class Children(unittest.TestCase):
+    def assert_killed(self, p, count):
+        pids = [int(a or b) for a, b in KILLED_CHILD.findall(p.stderr)]
+        self.assertEqual(len(pids), count, p.stderr)
+        for pid in pids:
+            with self.assertRaises(ProcessLookupError, msg="child %d still there" % pid):
+                os.kill(pid, 0)
+
+    def check_leak(self, name):
+        p = run("--run-subtest", name)
+        self.assertEqual(results(p.stdout), {name: "FAIL"}, p.stderr)
+        self.assertEqual(p.returncode, EXIT_FAILURE)
+        self.assertRegex(p.stderr, "Subtest %s left 1 child process\\(es\\) running: killed" % name)
+        self.assert_killed(p, 1)
+
+    def test_unwaited_igt_fork_child_fails(self):
+        self.check_leak("fork-leak")
+
+    def test_plain_fork_child_left_running_fails(self):
+        self.check_leak("plain-fork-leak")
+
+    def test_helper_left_running_fails(self):
+        self.check_leak("helper-leak")
+
+    def test_leak_stays_in_its_subtest(self):
+        p = run("--run-subtest", "fork-leak,pass-basic")
+        self.assertEqual(results(p.stdout), {"fork-leak": "FAIL", "pass-basic": "SUCCESS"})
+
+    def test_failed_child_stops_the_others(self):
+        # As in IGT: the others are killed rather than waited for forever.
+        p = run("--run-subtest", "fork-fail-stops-others")
+        self.assertEqual(results(p.stdout), {"fork-fail-stops-others": "FAIL"})
+        self.assertEqual(p.returncode, EXIT_FAILURE)
+
+    def test_waitchildren_timeout_kills_and_fails(self):
+        # The killed child's status, 128 + SIGKILL, is the exit code, as in IGT.
+        p = run("--run-subtest", "fork-timeout")
+        self.assertEqual(results(p.stdout), {"fork-timeout": "FAIL"})
+        self.assertEqual(p.returncode, 128 + 9)
+        self.assertIn("Timed out waiting for children", p.stdout)
+
+
+class Helpers(unittest.TestCase):
+    def test_stopped_helper_passes(self):
+        for name in ("helper-pass", "helper-sigkill", "helper-wait"):
+            p = run("--run-subtest", name)
+            self.assertEqual(results(p.stdout), {name: "SUCCESS"}, p.stderr)
+            self.assertEqual(p.returncode, EXIT_SUCCESS)
+
+    def test_helper_from_a_fixture_is_not_a_leak(self):
+        p = run("--run-subtest", "helper-from-fixture")
+        self.assertEqual(results(p.stdout), {"helper-from-fixture": "SUCCESS"}, p.stderr)
+        self.assertEqual(p.returncode, EXIT_SUCCESS)
+
+    def test_helper_that_ended_early_is_a_bug(self):
+        # IGT's igt_stop_helper() asserts the helper was still running.
+        p = run("--run-subtest", "helper-ended-early")
+        self.assertEqual(results(p.stdout), {"helper-ended-early": "CRASH"})
+        self.assertEqual(p.returncode, -6)
+        self.assertIn("ended before it was stopped", p.stderr)
+
+
+class ExitHandlers(unittest.TestCase):
+    def handlers(self, out):
+        return re.findall(r"^EXIT-HANDLER (\w) (\d+) \(pid (\d+)\)$", out, re.M)
+
+    def test_once_each_last_first_at_exit(self):
+        p = run("--run-subtest", "exit-handlers")
+        self.assertEqual(p.returncode, EXIT_SUCCESS)
+        self.assertEqual([(h, sig) for h, sig, _ in self.handlers(p.stdout)], [("b", "0"), ("a", "0")])
+        # After the results, and not in the child.
+        self.assertGreater(p.stdout.index("EXIT-HANDLER"), p.stdout.index("Subtest exit-handlers:"))
+        self.assertEqual(len({pid for _, _, pid in self.handlers(p.stdout)}), 1)
+
+    def test_on_a_fatal_signal(self):
+        p = run("--run-subtest", "exit-handlers-signal")
+        self.assertEqual(p.returncode, -15)
+        self.assertEqual([(h, sig) for h, sig, _ in self.handlers(p.stdout)], [("a", "15")])
+
+    def test_a_child_has_its_own(self):
+        p = run("--run-subtest", "exit-handler-in-child")
+        self.assertEqual(results(p.stdout), {"exit-handler-in-child": "SUCCESS"})
+        parent = re.search(r"BODY-RAN parent (\d+)", p.stdout).group(1)
+        handlers = self.handlers(p.stdout)
+        self.assertEqual(len(handlers), 1, p.stdout)
+        self.assertNotEqual(handlers[0][2], parent)
 
 
 class Fixtures(unittest.TestCase):

@@ -2,12 +2,14 @@
 /*
  * A test binary with one subtest per outcome of the IGT protocol, for the
  * host unit tests of the IGT-compatible core (igt_core_protocol.py).
- * BODY-RAN lines on stdout show which bodies ran. Its fixtures never
- * fail, as a failed fixture fails the whole run (igt_fixture_failure.c
- * and igt_teardown_failure.c have those).
+ * BODY-RAN lines on stdout show which bodies ran; CHILD-PID lines name
+ * the children the core must kill; EXIT-HANDLER lines show exit handlers
+ * running. Its fixtures never fail, as a failed fixture fails the whole
+ * run (igt_fixture_failure.c and igt_teardown_failure.c have those).
  */
 #include <pthread.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "igt_core.h"
@@ -28,8 +30,30 @@ static void thread_subtest(bool fail)
 	igt_info("BODY-RAN after the join\n");
 }
 
+static void __attribute__((noreturn)) wait_forever(void)
+{
+	printf("CHILD-PID %d\n", getpid());
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
+static void exit_handler_a(int sig)
+{
+	printf("EXIT-HANDLER a %d (pid %d)\n", sig, getpid());
+	fflush(stdout);
+}
+
+static void exit_handler_b(int sig)
+{
+	printf("EXIT-HANDLER b %d (pid %d)\n", sig, getpid());
+	fflush(stdout);
+}
+
 int igt_main()
 {
+	struct igt_helper_process fixture_helper = {}, helper = {};
+
 	igt_describe("Passes.");
 	igt_subtest("pass-basic")
 		igt_info("BODY-RAN pass-basic\n");
@@ -82,6 +106,101 @@ int igt_main()
 		igt_waitchildren();
 	}
 
+	/* A failed child stops its siblings, which could wait for it forever. */
+	igt_subtest("fork-fail-stops-others") {
+		igt_fork(child, 2) {
+			if (child == 1)
+				wait_forever();
+			igt_assert_f(false, "child %d fails\n", child);
+		}
+		igt_waitchildren();
+	}
+
+	igt_subtest("fork-timeout") {
+		igt_fork(child, 1)
+			wait_forever();
+		igt_waitchildren_timeout(1, "a child that never ends");
+	}
+
+	igt_subtest("fork-leak")
+		igt_fork(child, 1)
+			wait_forever();
+
+	igt_subtest("plain-fork-leak") {
+		if (fork() == 0)
+			wait_forever();
+	}
+
+	igt_subtest("helper-leak")
+		igt_fork_helper(&helper)
+			wait_forever();
+
+	igt_subtest("helper-pass") {
+		igt_fork_helper(&helper)
+			wait_forever();
+		igt_assert(helper.running);
+		igt_stop_helper(&helper);
+		igt_assert(!helper.running);
+	}
+
+	igt_subtest("helper-sigkill") {
+		helper.use_SIGKILL = true;
+		igt_fork_helper(&helper) {
+			signal(SIGTERM, SIG_IGN);
+			wait_forever();
+		}
+		igt_stop_helper(&helper);
+		helper.use_SIGKILL = false;
+	}
+
+	igt_subtest("helper-wait") {
+		igt_fork_helper(&helper)
+			exit(3);
+		igt_assert_eq(WEXITSTATUS(igt_wait_helper(&helper)), 3);
+	}
+
+	/* As in IGT, a helper must run until it is stopped. */
+	igt_subtest("helper-ended-early") {
+		igt_fork_helper(&helper)
+			exit(0);
+		usleep(100000);
+		igt_stop_helper(&helper);
+	}
+
+	igt_subtest_group() {
+		igt_fixture()
+			igt_fork_helper(&fixture_helper)
+				wait_forever();
+
+		igt_subtest("helper-from-fixture")
+			igt_assert_eq(kill(fixture_helper.pid, 0), 0);
+
+		igt_fixture()
+			igt_stop_helper(&fixture_helper);
+	}
+
+	igt_subtest("exit-handlers") {
+		igt_install_exit_handler(exit_handler_a);
+		igt_install_exit_handler(exit_handler_b);
+		igt_install_exit_handler(exit_handler_a);
+		/* A child starts with none of its parent's. */
+		igt_fork(child, 1)
+			igt_info("BODY-RAN child %d\n", getpid());
+		igt_waitchildren();
+	}
+
+	igt_subtest("exit-handlers-signal") {
+		igt_install_exit_handler(exit_handler_a);
+		raise(SIGTERM);
+	}
+
+	igt_subtest("exit-handler-in-child") {
+		igt_info("BODY-RAN parent %d\n", getpid());
+		igt_fork(child, 1)
+			igt_install_exit_handler(exit_handler_a);
+		igt_waitchildren();
+	}
+
 	igt_subtest_f("formatted-%d", 7)
 		igt_info("BODY-RAN formatted-7\n");
 
@@ -95,6 +214,14 @@ int igt_main()
 	}
 
 	igt_subtest_with_dynamic("dynamic-empty") {
+	}
+
+	igt_subtest_with_dynamic("dynamic-leak") {
+		igt_dynamic("dyn-leak")
+			igt_fork(child, 1)
+				wait_forever();
+		igt_dynamic("dyn-after-leak")
+			igt_info("BODY-RAN dyn-after-leak\n");
 	}
 
 	igt_subtest_group() {
