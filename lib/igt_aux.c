@@ -1,54 +1,53 @@
 // SPDX-License-Identifier: MIT
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "igt_aux.h"
 
-static pid_t signal_helper = -1;
+static struct igt_helper_process signal_helper;
 static volatile sig_atomic_t signals_received;
 
 static void count_signal(int sig)
 {
-	(void)sig;
 	signals_received++;
 }
 
+/* 500 times a second until the test is gone, to every process of its group. */
+static void __attribute__((noreturn)) interrupt_group(pid_t group)
+{
+	for (;;) {
+		usleep(2000);
+		if (kill(-group, SIGCONT))
+			exit(0);
+	}
+}
+
 /**
- * igt_fork_signal_helper - interrupt the caller with SIGCONT every few
- * hundred microseconds, so blocking system calls see EINTR and restart.
+ * igt_fork_signal_helper - interrupt the test and its children with SIGCONT
+ * 500 times a second, from a helper process (igt_fork_helper()), as IGT's
+ * does: system calls that restart do so, the others see EINTR.
  */
 void igt_fork_signal_helper(void)
 {
-	struct sigaction sa = { .sa_handler = count_signal };
-	pid_t parent = getpid();
+	struct sigaction sa = { .sa_handler = count_signal, .sa_flags = SA_RESTART };
 
-	igt_assert_f(signal_helper < 0, "signal helper already running\n");
-	/* No SA_RESTART: the point is to make system calls return EINTR. */
+	if (igt_only_list_subtests())
+		return;
+	/* SIGCONT wakes a process that does not expect it, and nothing else. */
 	sigaction(SIGCONT, &sa, NULL);
-	signal_helper = fork();
-	igt_assert(signal_helper >= 0);
-	if (signal_helper == 0) {
-		unsigned int seed = getpid();
-
-		for (;;) {
-			usleep(100 + rand_r(&seed) % 900);
-			if (kill(parent, SIGCONT))
-				_exit(0);
-		}
+	/* The test and the children it forks form a group; the helper leaves it. */
+	setpgid(0, 0);
+	igt_fork_helper(&signal_helper) {
+		setpgid(0, 0);
+		interrupt_group(getppid());
 	}
 }
 
 void igt_stop_signal_helper(void)
 {
-	struct sigaction sa = { .sa_handler = SIG_DFL };
-
-	if (signal_helper < 0)
+	if (igt_only_list_subtests())
 		return;
-	kill(signal_helper, SIGKILL);
-	waitpid(signal_helper, NULL, 0);
-	signal_helper = -1;
-	sigaction(SIGCONT, &sa, NULL);
+	igt_stop_helper(&signal_helper);
 	igt_debug("signal helper sent %d signals\n", (int)signals_received);
 	signals_received = 0;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Helpers around the core, with IGT's names: loops bounded by time and a
- * helper process that interrupts system calls with signals. */
+ * helper process (igt_fork_helper()) that interrupts system calls with
+ * signals. */
 #ifndef IGT_AUX_H
 #define IGT_AUX_H
 

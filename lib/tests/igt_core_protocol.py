@@ -21,7 +21,7 @@ ALL_SUBTESTS = [
     "thread-assert", "crash-segv", "fork-pass", "fork-fail",
     "fork-fail-stops-others", "fork-timeout", "fork-leak", "plain-fork-leak",
     "helper-leak", "helper-pass", "helper-sigkill", "helper-wait",
-    "helper-ended-early", "helper-from-fixture", "exit-handlers",
+    "helper-ended-early", "signal-helper", "helper-from-fixture", "exit-handlers",
     "exit-handlers-signal", "exit-handler-in-child", "formatted-7",
     "dynamic", "dynamic-empty", "dynamic-leak", "grouped-skipped",
     "after-groups",
@@ -247,6 +247,11 @@ class Helpers(unittest.TestCase):
             p = run("--run-subtest", name)
             self.assertEqual(results(p.stdout), {name: "SUCCESS"}, p.stderr)
             self.assertEqual(p.returncode, EXIT_SUCCESS)
+
+    def test_signal_helper_interrupts_as_igt_does(self):
+        p = run("--run-subtest", "signal-helper")
+        self.assertEqual(results(p.stdout), {"signal-helper": "SUCCESS"}, p.stderr)
+        self.assertEqual(p.returncode, EXIT_SUCCESS)
 
     def test_helper_from_a_fixture_is_not_a_leak(self):
         p = run("--run-subtest", "helper-from-fixture")

@@ -7,11 +7,13 @@
  * running. Its fixtures never fail, as a failed fixture fails the whole
  * run (igt_fixture_failure.c and igt_teardown_failure.c have those).
  */
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "igt_aux.h"
 #include "igt_core.h"
 
 static void *assert_in_thread(void *fail)
@@ -36,6 +38,32 @@ static void __attribute__((noreturn)) wait_forever(void)
 	fflush(stdout);
 	for (;;)
 		pause();
+}
+
+/*
+ * Under the signal helper, as with IGT's, poll() (never restarted) sees
+ * EINTR and a read() that waits for data restarts and gets it.
+ */
+static void signal_helper_subtest(void)
+{
+	struct timespec delay = { .tv_nsec = 100000000 };
+	struct pollfd pfd;
+	int fds[2];
+	char c;
+
+	igt_assert_eq(pipe(fds), 0);
+	pfd = (struct pollfd){ .fd = fds[0], .events = POLLIN };
+	igt_fork_signal_helper();
+	igt_assert_eq(poll(&pfd, 1, 1000), -1);
+	igt_assert_eq(errno, EINTR);
+	igt_fork(child, 1) {
+		while (nanosleep(&delay, &delay))
+			;
+		igt_assert_eq(write(fds[1], "x", 1), 1);
+	}
+	igt_assert_eq(read(fds[0], &c, 1), 1);
+	igt_waitchildren();
+	igt_stop_signal_helper();
 }
 
 static void exit_handler_a(int sig)
@@ -166,6 +194,9 @@ int igt_main()
 		usleep(100000);
 		igt_stop_helper(&helper);
 	}
+
+	igt_subtest("signal-helper")
+		signal_helper_subtest();
 
 	igt_subtest_group() {
 		igt_fixture()

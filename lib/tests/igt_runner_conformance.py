@@ -42,6 +42,7 @@ EXPECTED = [{
     "helper-sigkill": "pass",
     "helper-wait": "pass",
     "helper-ended-early": "crash",
+    "signal-helper": "pass",
     "helper-from-fixture": "pass",
     "exit-handlers": "pass",
     # Killed by SIGTERM before its result, handlers run or not.
