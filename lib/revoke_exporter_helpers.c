@@ -7,12 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "igt_core.h"
 #include "igt_kmod.h"
 #include "revoke_exporter_helpers.h"
+#include "revoke_pci_helpers.h"
+#include "revoke_watchdog.h"
 
 /* Loads the module when needed; skips where it cannot be had. */
 int revoke_exporter_open(void)
@@ -26,6 +29,19 @@ int revoke_exporter_open(void)
 	return fd;
 }
 
+int revoke_module_unload_once(const char *module)
+{
+	return syscall(SYS_delete_module, module, O_NONBLOCK) ? -errno : 0;
+}
+
+void revoke_exporter_require_bar(char *bdf, size_t len)
+{
+	igt_require_f(revoke_pci_find_ivshmem(REVOKE_EXPORTER_BAR_SIZE, bdf, len),
+		      "no ivshmem-plain device with a %u MiB BAR 2 for the exporter's BAR memory\n",
+		      REVOKE_EXPORTER_BAR_SIZE >> 20);
+	revoke_pci_bind(bdf, REVOKE_EXPORTER_MODULE);
+}
+
 static int exporter_ioctl(int fd, unsigned long request, void *arg)
 {
 	int ret;
@@ -33,7 +49,7 @@ static int exporter_ioctl(int fd, unsigned long request, void *arg)
 	do {
 		ret = ioctl(fd, request, arg);
 	} while (ret == -1 && errno == EINTR && request != REVOKE_EXPORTER_IOCTL_REVOKE &&
-		 request != REVOKE_EXPORTER_IOCTL_MOVE);
+		 request != REVOKE_EXPORTER_IOCTL_MOVE && request != REVOKE_EXPORTER_IOCTL_RESTORE);
 	return ret ? -errno : 0;
 }
 
@@ -55,44 +71,81 @@ int revoke_exporter_create(int dev, uint64_t size, uint32_t flags)
 	return dmabuf;
 }
 
-static int sequence(int dev, unsigned long request, int dmabuf, uint64_t timeout_ns,
-		    struct revoke_exporter_revoke *out)
+/* REVOKE and RESTORE may wait as VFIO does: under the watchdog. */
+static int watched_ioctl(int dev, unsigned long request, int dmabuf, void *arg,
+			 const char *what)
 {
-	struct revoke_exporter_revoke arg = { .fd = dmabuf, .timeout_ns = timeout_ns };
-	int ret = exporter_ioctl(dev, request, &arg);
+	struct revoke_watch w;
+	int ret;
 
-	if (out)
-		*out = arg;
+	revoke_watch_arm(&w, what, dev, dmabuf);
+	ret = exporter_ioctl(dev, request, arg);
+	if (revoke_watch_disarm(&w) && ret == -ECONNABORTED)
+		ret = -REVOKE_WATCHDOG_FIRED;
 	return ret;
 }
 
 int __revoke_exporter_revoke(int dev, int dmabuf, uint64_t timeout_ns,
 			     struct revoke_exporter_revoke *out)
 {
-	return sequence(dev, REVOKE_EXPORTER_IOCTL_REVOKE, dmabuf, timeout_ns, out);
+	struct revoke_exporter_revoke arg = { .fd = dmabuf, .timeout_ns = timeout_ns };
+	int ret = watched_ioctl(dev, REVOKE_EXPORTER_IOCTL_REVOKE, dmabuf, &arg, "REVOKE");
+
+	if (out)
+		*out = arg;
+	return ret;
+}
+
+/* An assert that says what a sequence's error means. */
+static void assert_sequence(const char *what, int ret)
+{
+	igt_assert_f(ret != -REVOKE_WATCHDOG_FIRED,
+		     "%s did not return within %.1f s (its stack is printed above)\n", what,
+		     revoke_watchdog_bound() / 1e9);
+	igt_assert_f(ret == 0, "%s failed: %s\n", what, strerror(-ret));
 }
 
 void revoke_exporter_revoke(int dev, int dmabuf, struct revoke_exporter_revoke *out)
 {
-	igt_assert_eq(__revoke_exporter_revoke(dev, dmabuf, 10ull * 1000000000, out), 0);
+	assert_sequence("REVOKE", __revoke_exporter_revoke(dev, dmabuf, 10 * NSEC_PER_SEC, out));
+}
+
+int __revoke_exporter_move_flags(int dev, int dmabuf, uint64_t timeout_ns, uint32_t flags,
+				 uint32_t delay_ms, struct revoke_exporter_revoke *out)
+{
+	struct revoke_exporter_revoke arg = {
+		.fd = dmabuf, .timeout_ns = timeout_ns, .flags = flags, .delay_ms = delay_ms,
+	};
+	int ret = exporter_ioctl(dev, REVOKE_EXPORTER_IOCTL_MOVE, &arg);
+
+	if (out)
+		*out = arg;
+	return ret;
 }
 
 int __revoke_exporter_move(int dev, int dmabuf, uint64_t timeout_ns,
 			   struct revoke_exporter_revoke *out)
 {
-	return sequence(dev, REVOKE_EXPORTER_IOCTL_MOVE, dmabuf, timeout_ns, out);
+	return __revoke_exporter_move_flags(dev, dmabuf, timeout_ns, 0, 0, out);
 }
 
 int __revoke_exporter_restore(int dev, int dmabuf)
 {
 	struct revoke_exporter_buf arg = { .fd = dmabuf };
 
-	return exporter_ioctl(dev, REVOKE_EXPORTER_IOCTL_RESTORE, &arg);
+	return watched_ioctl(dev, REVOKE_EXPORTER_IOCTL_RESTORE, dmabuf, &arg, "RESTORE");
 }
 
 void revoke_exporter_restore(int dev, int dmabuf)
 {
-	igt_assert_eq(__revoke_exporter_restore(dev, dmabuf), 0);
+	assert_sequence("RESTORE", __revoke_exporter_restore(dev, dmabuf));
+}
+
+int __revoke_exporter_rescue(int dev, int dmabuf)
+{
+	struct revoke_exporter_buf arg = { .fd = dmabuf };
+
+	return exporter_ioctl(dev, REVOKE_EXPORTER_IOCTL_RESCUE, &arg);
 }
 
 int __revoke_exporter_query(int dev, int dmabuf, struct revoke_exporter_query *q)
@@ -219,7 +272,7 @@ int revoke_thread_join(struct revoke_thread *t)
 	return t->ret;
 }
 
-/* The state letter of /proc/self/task/TID/stat: 'S' while it sleeps. */
+/* The state letter of /proc/self/task/TID/stat: 'S' or 'D' while it sleeps. */
 static char thread_state(pid_t tid)
 {
 	char path[64], buf[256], *p;
@@ -244,7 +297,7 @@ void revoke_wait_until_blocked(volatile pid_t *tid, volatile bool *done)
 	struct timespec start = {};
 
 	igt_nsec_elapsed(&start);
-	while (!*tid || thread_state(*tid) != 'S') {
+	while (!*tid || !strchr("SD", thread_state(*tid))) {
 		igt_assert_f(!*done, "the thread returned without blocking\n");
 		igt_assert_f(igt_seconds_elapsed(&start) < 10, "the thread never blocked\n");
 		usleep(100);
@@ -297,6 +350,11 @@ static bool guarded_access(volatile uint32_t *ptr, uint32_t *value, bool write)
 		*value = *ptr;
 	read_jmp = NULL;
 	return true;
+}
+
+int revoke_importer_poke(int importer)
+{
+	return exporter_ioctl(importer, REVOKE_IMPORTER_IOCTL_POKE, NULL);
 }
 
 bool revoke_read_word(volatile uint32_t *ptr, uint32_t *value)

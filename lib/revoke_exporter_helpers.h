@@ -17,7 +17,31 @@
 
 #define REVOKE_EXPORTER_MODULE "revoke_exporter"
 
+/*
+ * What __revoke_exporter_revoke() and __revoke_exporter_restore() return,
+ * negated, when the watchdog had to rescue them (revoke_watchdog.h).
+ */
+#define REVOKE_WATCHDOG_FIRED 1000
+
 int revoke_exporter_open(void);
+
+/*
+ * One attempt to unload @module without waiting for its users, where
+ * igt_kmod_unload() retries a busy module for seconds: for tests that
+ * check a module in use refuses (-EAGAIN or -EBUSY). 0 when it unloaded.
+ */
+int revoke_module_unload_once(const char *module);
+
+/*
+ * The PCI device whose BAR backs REVOKE_EXPORTER_BAR buffers: an
+ * ivshmem-plain device with a BAR 2 of this size (QEMU: -object
+ * memory-backend-memfd,id=rxbar,size=32M,share=on -device
+ * ivshmem-plain,memdev=rxbar), bound to the exporter through
+ * driver_override. Makes sure the exporter drives it, into @bdf; skips
+ * without one.
+ */
+#define REVOKE_EXPORTER_BAR_SIZE (32u << 20)
+void revoke_exporter_require_bar(char *bdf, size_t len);
 
 int __revoke_exporter_create(int dev, uint64_t size, uint32_t flags, int *dmabuf);
 int revoke_exporter_create(int dev, uint64_t size, uint32_t flags);
@@ -27,8 +51,11 @@ int __revoke_exporter_revoke(int dev, int dmabuf, uint64_t timeout_ns,
 void revoke_exporter_revoke(int dev, int dmabuf, struct revoke_exporter_revoke *out);
 int __revoke_exporter_move(int dev, int dmabuf, uint64_t timeout_ns,
 			   struct revoke_exporter_revoke *out);
+int __revoke_exporter_move_flags(int dev, int dmabuf, uint64_t timeout_ns, uint32_t flags,
+				 uint32_t delay_ms, struct revoke_exporter_revoke *out);
 int __revoke_exporter_restore(int dev, int dmabuf);
 void revoke_exporter_restore(int dev, int dmabuf);
+int __revoke_exporter_rescue(int dev, int dmabuf);
 int __revoke_exporter_query(int dev, int dmabuf, struct revoke_exporter_query *q);
 void revoke_exporter_query(int dev, int dmabuf, struct revoke_exporter_query *q);
 int __revoke_exporter_fail_map(int dev, int dmabuf, uint32_t error);
@@ -39,6 +66,8 @@ int revoke_importer_attach(int dev, int dmabuf, uint32_t flags, uint32_t unmap_d
 int __revoke_importer_map(int importer);
 void revoke_importer_unmap(int importer);
 void revoke_importer_status(int importer, struct revoke_importer_status *status);
+/* POKE: the LATE_WRITER importer writes where its first page was. */
+int revoke_importer_poke(int importer);
 
 /* Whether @dmabuf's state and counters balance: every attach and map was
  * undone except the live ones. */

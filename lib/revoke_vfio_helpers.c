@@ -14,109 +14,15 @@
 #include "igt_core.h"
 #include "igt_kmod.h"
 #include "iommufd.h"
+#include "revoke_pci_helpers.h"
 #include "revoke_vfio_helpers.h"
 
 #define PCI_DEVICES "/sys/bus/pci/devices"
 #define NOIOMMU_PARAM "/sys/module/vfio/parameters/enable_unsafe_noiommu_mode"
 
-static bool read_sysfs(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	bool ok;
-
-	if (!f)
-		return false;
-	ok = fgets(buf, len, f) != NULL;
-	fclose(f);
-	if (ok)
-		buf[strcspn(buf, "\n")] = '\0';
-	return ok;
-}
-
-static int write_sysfs(const char *path, const char *value)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	int ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, value, strlen(value)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-static unsigned long sysfs_hex(const char *bdf, const char *file)
-{
-	char path[PATH_MAX], value[32] = "";
-
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s/%s", bdf, file);
-	read_sysfs(path, value, sizeof(value));
-	return strtoul(value, NULL, 16);
-}
-
-static bool find_ivshmem(char *bdf, size_t len)
-{
-	DIR *dir = opendir(PCI_DEVICES);
-	struct dirent *e;
-	bool found = false;
-
-	if (!dir)
-		return false;
-	while (!found && (e = readdir(dir))) {
-		if (e->d_name[0] == '.')
-			continue;
-		if (strlen(e->d_name) < len &&
-		    sysfs_hex(e->d_name, "vendor") == REVOKE_IVSHMEM_VENDOR &&
-		    sysfs_hex(e->d_name, "device") == REVOKE_IVSHMEM_DEVICE) {
-			memcpy(bdf, e->d_name, strlen(e->d_name) + 1);
-			found = true;
-		}
-	}
-	closedir(dir);
-	return found;
-}
-
-/* The name of the driver bound to @bdf, or "" when none is. */
-static void bound_driver(const char *bdf, char *name, size_t len)
-{
-	char path[PATH_MAX], target[PATH_MAX];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver", bdf);
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0) {
-		name[0] = '\0';
-		return;
-	}
-	target[n] = '\0';
-	snprintf(name, len, "%s", strrchr(target, '/') + 1);
-}
-
-static void bind_vfio_pci(const char *bdf)
-{
-	char path[PATH_MAX], driver[64];
-
-	bound_driver(bdf, driver, sizeof(driver));
-	if (!strcmp(driver, "vfio-pci"))
-		return;
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver_override", bdf);
-	igt_assert_eq(write_sysfs(path, "vfio-pci"), 0);
-	if (driver[0]) {
-		snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver/unbind", bdf);
-		igt_assert_eq(write_sysfs(path, bdf), 0);
-	}
-	igt_assert_eq(write_sysfs("/sys/bus/pci/drivers_probe", bdf), 0);
-	bound_driver(bdf, driver, sizeof(driver));
-	igt_assert_f(!strcmp(driver, "vfio-pci"), "vfio-pci did not bind %s (driver: %s)\n",
-		     bdf, driver[0] ? driver : "none");
-}
-
 void revoke_vfio_require(struct revoke_vfio *v)
 {
-	char path[PATH_MAX], value[64] = "";
-	unsigned long long start, end;
-	FILE *f;
+	char value[64] = "";
 
 	memset(v, 0, sizeof(*v));
 	v->container = v->group = v->iommufd = v->device = -1;
@@ -125,27 +31,18 @@ void revoke_vfio_require(struct revoke_vfio *v)
 		igt_kmod_load("vfio_pci", NULL);
 	igt_require_f(!access("/sys/bus/pci/drivers/vfio-pci", F_OK),
 		      "no vfio-pci driver (CONFIG_VFIO_PCI)\n");
-	igt_require_f(read_sysfs(NOIOMMU_PARAM, value, sizeof(value)),
+	igt_require_f(revoke_sysfs_read(NOIOMMU_PARAM, value, sizeof(value)),
 		      "VFIO has no no-IOMMU mode (CONFIG_VFIO_NOIOMMU)\n");
 	if (strcmp(value, "Y"))
-		write_sysfs(NOIOMMU_PARAM, "Y");
-	read_sysfs(NOIOMMU_PARAM, value, sizeof(value));
+		revoke_sysfs_write(NOIOMMU_PARAM, "Y");
+	revoke_sysfs_read(NOIOMMU_PARAM, value, sizeof(value));
 	igt_require_f(!strcmp(value, "Y"),
 		      "VFIO's no-IOMMU mode is off (boot with vfio.enable_unsafe_noiommu_mode=1)\n");
-	igt_require_f(find_ivshmem(v->bdf, sizeof(v->bdf)),
-		      "no ivshmem-plain device (PCI %04x:%04x; QEMU: -device ivshmem-plain,memdev=ID)\n",
-		      REVOKE_IVSHMEM_VENDOR, REVOKE_IVSHMEM_DEVICE);
-	bind_vfio_pci(v->bdf);
-
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s/resource", v->bdf);
-	f = fopen(path, "r");
-	igt_assert_f(f, "cannot open %s: %m\n", path);
-	for (int i = 0; i <= REVOKE_IVSHMEM_BAR; i++)
-		igt_assert(fscanf(f, "%llx %llx %*x", &start, &end) == 2);
-	fclose(f);
-	igt_assert_f(end > start, "BAR %d of %s is not assigned\n", REVOKE_IVSHMEM_BAR, v->bdf);
-	v->bar_start = start;
-	v->bar_size = end - start + 1;
+	igt_require_f(revoke_pci_find_ivshmem(REVOKE_VFIO_IVSHMEM_SIZE, v->bdf, sizeof(v->bdf)),
+		      "no ivshmem-plain device (PCI %04x:%04x) with a %u MiB BAR 2 (QEMU: -device ivshmem-plain,memdev=ID)\n",
+		      REVOKE_IVSHMEM_VENDOR, REVOKE_IVSHMEM_DEVICE, REVOKE_VFIO_IVSHMEM_SIZE >> 20);
+	revoke_pci_bind(v->bdf, "vfio-pci");
+	revoke_pci_bar(v->bdf, REVOKE_IVSHMEM_BAR, &v->bar_start, &v->bar_size);
 }
 
 static void find_config_region(struct revoke_vfio *v)

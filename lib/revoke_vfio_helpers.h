@@ -20,10 +20,10 @@
 #endif
 #include "vfio.h"
 
-#define REVOKE_IVSHMEM_VENDOR 0x1af4
-#define REVOKE_IVSHMEM_DEVICE 0x1110
-/* ivshmem-plain's shared memory */
-#define REVOKE_IVSHMEM_BAR 2
+#include "revoke_pci_helpers.h"
+
+/* VFIO's ivshmem-plain device (the exporter's BAR device is larger). */
+#define REVOKE_VFIO_IVSHMEM_SIZE (8u << 20)
 
 struct revoke_vfio {
 	char bdf[32];
@@ -36,7 +36,7 @@ struct revoke_vfio {
 };
 
 /*
- * Finds the first ivshmem-plain device and makes sure vfio-pci drives it,
+ * Finds VFIO's ivshmem-plain device and makes sure vfio-pci drives it,
  * binding it when needed; skips with the reason when VFIO, no-IOMMU mode
  * or the device is missing.
  */

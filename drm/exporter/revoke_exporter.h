@@ -273,7 +273,7 @@ struct revoke_exporter_query {
 #define REVOKE_IMPORTER_PIN		0x8 /* pin while mapped (needs DYNAMIC) */
 /* Map again from the callback, at once (needs REVOCABLE). */
 #define REVOKE_IMPORTER_EAGER		0x10
-/* A failed map is final: later MAPs fail with the same error. */
+/* A failed map holds until the next invalidation: MAPs fail with it. */
 #define REVOKE_IMPORTER_LATCH		0x20
 /* Attach as the PCI device of the exporter's BAR (ENODEV without one). */
 #define REVOKE_IMPORTER_PEER		0x40

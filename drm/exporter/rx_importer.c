@@ -88,7 +88,8 @@ static int rx_importer_remember_page(struct rx_importer *imp, struct sg_table *s
  * rx_importer_map_locked - map (and pin, if asked) the buffer
  * @imp: the importer, its buffer locked
  *
- * A latched error is returned without asking the exporter again.
+ * A latched error is returned without asking the exporter again: a
+ * LATCH importer only maps again when an invalidation tells it to.
  *
  * Return: 0 or the exporter's error, also kept for STATUS.
  */
@@ -151,6 +152,8 @@ static void rx_importer_invalidate(struct dma_buf_attachment *attach)
 	dma_resv_assert_held(attach->dmabuf->resv);
 	imp->status.invalidations++;
 	if (imp->flags & REVOKE_IMPORTER_EAGER) {
+		/* A latched error holds until the next invalidation. */
+		imp->status.latched = 0;
 		rx_importer_unmap_locked(imp);
 		rx_importer_map_locked(imp);
 		return;

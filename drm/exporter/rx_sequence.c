@@ -386,28 +386,28 @@ static void rx_unpoison_restored(struct rx_buffer *buf)
  * @buf: the buffer, unlocked
  * @mappings: the counter to wait for (the buffer's or one memory's)
  * @timeout_ns: the bound
- * @restores: the buffer's restore count when the sequence began, or ~0
- *	      when a restore may not end the wait
+ * @cancel: whether a restore ends the wait
+ * @restores: the buffer's restore count when the sequence began
  * @waited_ns: out: time spent
  *
  * Return: 0, -ETIMEDOUT, -EINTR, or -ECANCELED when a restore ended it.
  */
 static int rx_wait_unmapped(struct rx_buffer *buf, atomic_t *mappings, u64 timeout_ns,
-			    u32 restores, u64 *waited_ns)
+			    bool cancel, u32 restores, u64 *waited_ns)
 {
 	ktime_t start = ktime_get();
 	int ret;
 
 	ret = wait_event_interruptible_hrtimeout(buf->unmap_wq,
 						 !atomic_read(mappings) ||
-						 READ_ONCE(buf->restores) != restores,
+						 (cancel && READ_ONCE(buf->restores) != restores),
 						 ns_to_ktime(timeout_ns));
 	*waited_ns = ktime_to_ns(ktime_sub(ktime_get(), start));
 	if (!atomic_read(mappings))
 		return 0;
 	if (ret == -ERESTARTSYS)
 		return -EINTR;
-	if (READ_ONCE(buf->restores) != restores)
+	if (cancel && READ_ONCE(buf->restores) != restores)
 		return -ECANCELED;
 	return -ETIMEDOUT;
 }
@@ -457,7 +457,7 @@ int rx_buffer_revoke(struct rx_buffer *buf, struct revoke_exporter_revoke *args)
 	rx_count_attachments(buf, args, &poison);
 	buf->revoked = true;
 	buf->count.revoke++;
-	restores = buf->flags & REVOKE_EXPORTER_NO_OUTER_LOCK ? buf->restores : ~0u;
+	restores = buf->restores;
 	rx_zap_cpu_mappings(buf);
 	args->invalidate_ns = rx_invalidate(buf);
 	ret = rx_wait_fences(buf, bounded, args->timeout_ns, &args->fence_wait_ns, &last_signal);
@@ -465,7 +465,9 @@ int rx_buffer_revoke(struct rx_buffer *buf, struct revoke_exporter_revoke *args)
 	if (ret)
 		goto out;
 
-	ret = rx_wait_unmapped(buf, &buf->mappings, args->timeout_ns, restores,
+	/* Under the outer lock no restore can come; without it, one ends the wait. */
+	ret = rx_wait_unmapped(buf, &buf->mappings, args->timeout_ns,
+			       buf->flags & REVOKE_EXPORTER_NO_OUTER_LOCK, restores,
 			       &args->unmap_wait_ns);
 	if (ret)
 		goto out;
@@ -641,7 +643,8 @@ int rx_buffer_move(struct rx_buffer *buf, struct revoke_exporter_revoke *args)
 	if (ret)
 		return ret;
 
-	ret = rx_wait_unmapped(buf, &old->mappings, args->timeout_ns, ~0u, &args->unmap_wait_ns);
+	ret = rx_wait_unmapped(buf, &old->mappings, args->timeout_ns, false, 0,
+			       &args->unmap_wait_ns);
 	args->mappings_after = atomic_read(&old->mappings);
 	if (!ret && fence) {
 		waited = dma_fence_wait_timeout(fence, true, nsecs_to_jiffies(args->timeout_ns));
