@@ -24,3 +24,8 @@ uint64_t revoke_bound_late_ns(void)
 {
 	return revoke_per_flavour(100 * 1000 * 1000ull, 1000 * 1000 * 1000ull);
 }
+
+uint64_t revoke_bound_jiffies_ns(uint64_t ns)
+{
+	return ns + ns / 10 + revoke_bound_late_ns();
+}
