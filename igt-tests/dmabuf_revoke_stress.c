@@ -565,40 +565,44 @@ static void __attribute__((noreturn)) exiting_child(int dmabuf, unsigned int n)
 	int vgem = open(vgem_path, O_RDWR | O_CLOEXEC);
 	uint32_t *map, value, fence;
 
-	if (vgem < 0 || __import_handle(vgem, dmabuf, &bo.handle))
-		_exit(0);
-	__atomic_add_fetch(imported, 1, __ATOMIC_RELAXED);
-	map = __vgem_mmap(vgem, &bo, PROT_READ | PROT_WRITE);
-	if (map && revoke_read_word(map + n % BUF_WORDS, &value))
-		revoke_write_word(map + n % BUF_WORDS, value);
-	/*
-	 * Every other child exits at once, half of those leaving a fence
-	 * unsignalled, which vgem must signal as the file closes (else a
-	 * revoke waits for it to expire). The others wait to be killed.
-	 */
-	if (n % 4 == 0)
-		__revoke_vgem_fence_attach(vgem, bo.handle, VGEM_FENCE_WRITE, &fence);
+	/* A child whose import met a revoke ends as the others do. */
+	if (vgem >= 0 && !__import_handle(vgem, dmabuf, &bo.handle)) {
+		__atomic_add_fetch(imported, 1, __ATOMIC_RELAXED);
+		map = __vgem_mmap(vgem, &bo, PROT_READ | PROT_WRITE);
+		if (map && revoke_read_word(map + n % BUF_WORDS, &value))
+			revoke_write_word(map + n % BUF_WORDS, value);
+		/*
+		 * Half of those that exit leave a fence unsignalled, which vgem
+		 * must signal as the file closes (else a revoke waits for it to
+		 * expire).
+		 */
+		if (n % 4 == 0)
+			__revoke_vgem_fence_attach(vgem, bo.handle, VGEM_FENCE_WRITE, &fence);
+	}
+	/* Every other child exits at once; the others wait to be killed. */
 	if (n % 2 == 0)
-		_exit(0);
+		exit(0);
 	for (;;)
 		pause();
 }
 
-static void reap(pid_t pid, bool kill_it)
+/* Waits for a child that exits by itself, or kills one that waits for it. */
+static void reap(struct igt_helper_process *child, unsigned int n)
 {
-	int status;
-
-	if (kill_it)
-		kill(pid, SIGKILL);
-	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	if (n % 2 == 0)
+		igt_wait_helper(child);
+	else
+		igt_stop_helper(child);
 }
 
 static void test_revoke_vs_process_exit(void)
 {
+	/* IGT runs four helper processes at most. */
 	enum { ALIVE = 4 };
 	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
 	int vgem = drm_open_driver(DRIVER_VGEM);
-	pid_t children[ALIVE] = {};
+	struct igt_helper_process children[ALIVE] = {};
+	unsigned int born[ALIVE] = {};
 	struct revoke_exporter_revoke r;
 	uint64_t start, slowest = 0;
 	char link[64];
@@ -618,19 +622,19 @@ static void test_revoke_vs_process_exit(void)
 
 		if (c % UNLOAD_EVERY == 0)
 			assert_unload_refused();
-		if (children[slot])
-			reap(children[slot], true);
-		children[slot] = fork();
-		igt_assert(children[slot] >= 0);
-		if (children[slot] == 0)
+		if (children[slot].running)
+			reap(&children[slot], born[slot]);
+		children[slot].use_SIGKILL = true;
+		born[slot] = c;
+		igt_fork_helper(&children[slot])
 			exiting_child(dmabuf, c);
 
 		race_revoke(dmabuf, c, &r, &slowest);
 		revoke_exporter_restore(dev, dmabuf);
 	}
 	for (int i = 0; i < ALIVE; i++)
-		if (children[i])
-			reap(children[i], true);
+		if (children[i].running)
+			reap(&children[i], born[i]);
 	/* Held until now so that unloading vgem is refused throughout. */
 	drm_close_driver(vgem);
 	print_rate("revoke-vs-process-exit", iterations, start);
@@ -679,19 +683,19 @@ static void wait_until_sleeping(pid_t pid)
 	igt_assert_f(false, "child %d did not block in 10 s\n", pid);
 }
 
-/* SIGKILLs @pid and checks it is gone well within the slack. */
-static void kill_blocked(pid_t pid, const char *where)
+/*
+ * SIGKILLs the helper and checks it is gone within the bound (igt_stop_helper()
+ * fails the test unless SIGKILL ended it).
+ */
+static void kill_blocked(struct igt_helper_process *helper, const char *where)
 {
 	uint64_t start, took;
-	int status;
 
 	assert_unload_refused();
 	start = revoke_now_ns();
-	kill(pid, SIGKILL);
-	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	igt_stop_helper(helper);
 	took = revoke_now_ns() - start;
 	igt_info("child blocked in %s: gone %.3f ms after SIGKILL\n", where, took / 1e6);
-	igt_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	igt_assert_lt_u64(took, revoke_bound_step_ns());
 }
 
@@ -701,19 +705,17 @@ static void test_kill_blocked_revoke(void)
 	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, REVOKE_EXPORTER_BOUNDED_FENCE_WAIT);
 	struct revoke_vgem_import imp = revoke_vgem_import(dmabuf, BUF_SIZE);
 	uint32_t fence = vgem_fence_attach(imp.vgem, &imp.bo, VGEM_FENCE_WRITE);
+	struct igt_helper_process child = { .use_SIGKILL = true };
 	struct revoke_exporter_query q;
-	pid_t pid;
 
-	pid = fork();
-	igt_assert(pid >= 0);
-	if (pid == 0) {
+	igt_fork_helper(&child) {
 		struct revoke_exporter_revoke r;
 
 		__revoke_exporter_revoke(dev, dmabuf, 30 * NSEC_PER_SEC, &r);
-		_exit(0);
+		pause();
 	}
-	wait_until_sleeping(pid);
-	kill_blocked(pid, "REVOKE");
+	wait_until_sleeping(child.pid);
+	kill_blocked(&child, "REVOKE");
 
 	/* The revoke had begun: the buffer is revoked, and restores. */
 	revoke_exporter_query(dev, dmabuf, &q);
@@ -735,9 +737,9 @@ static void kill_behind_revoke(void (*block)(struct revoke_vgem_import *imp), co
 	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
 	struct revoke_vgem_import imp = revoke_vgem_import(dmabuf, BUF_SIZE);
 	uint32_t *map = revoke_vgem_mmap(&imp);
+	struct igt_helper_process child = { .use_SIGKILL = true };
 	struct revoke_thread t;
 	uint32_t fence;
-	pid_t pid;
 
 	map[0] = 1;
 	/* A read fence: a read FENCE_ATTACH does not conflict with it (EBUSY). */
@@ -745,15 +747,13 @@ static void kill_behind_revoke(void (*block)(struct revoke_vgem_import *imp), co
 	revoke_thread_start(&t, dev, dmabuf, 30 * NSEC_PER_SEC);
 	revoke_wait_until_blocked(&t.tid, &t.done);
 
-	pid = fork();
-	igt_assert(pid >= 0);
-	if (pid == 0) {
+	igt_fork_helper(&child) {
 		block(&imp);
-		_exit(0);
+		pause();
 	}
-	wait_until_sleeping(pid);
+	wait_until_sleeping(child.pid);
 	igt_assert(!t.done);
-	kill_blocked(pid, where);
+	kill_blocked(&child, where);
 
 	__vgem_fence_signal(imp.vgem, fence);
 	igt_assert_eq(revoke_thread_join(&t), 0);

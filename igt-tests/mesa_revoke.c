@@ -63,7 +63,7 @@ static char client_path[PATH_MAX];
 
 /* One revoke_gbm_client process and its command pipes. */
 struct client {
-	pid_t pid;
+	struct igt_helper_process proc;
 	FILE *cmd, *reply;
 	char line[256];
 };
@@ -125,9 +125,8 @@ static void client_start(struct client *c, int dmabuf)
 	igt_require_f(find_client(), "%s is not installed in %s beside this test\n", CLIENT, CLIENT_DIR);
 	igt_assert(pipe2(to_client, O_CLOEXEC) == 0);
 	igt_assert(pipe2(from_client, O_CLOEXEC) == 0);
-	c->pid = fork();
-	igt_assert(c->pid >= 0);
-	if (c->pid == 0) {
+	c->proc = (struct igt_helper_process){ .use_SIGKILL = true };
+	igt_fork_helper(&c->proc) {
 		char fd[16], width[16], height[16];
 
 		snprintf(fd, sizeof(fd), "%d", dmabuf);
@@ -141,9 +140,9 @@ static void client_start(struct client *c, int dmabuf)
 		if (dup2(to_client[0], STDIN_FILENO) < 0 ||
 		    dup2(from_client[1], STDOUT_FILENO) < 0 ||
 		    fcntl(dmabuf, F_SETFD, 0) < 0)
-			_exit(126);
+			exit(126);
 		execl(client_path, CLIENT, fd, width, height, (char *)NULL);
-		_exit(127);
+		exit(127);
 	}
 	close(to_client[0]);
 	close(from_client[1]);
@@ -158,7 +157,7 @@ static void client_start(struct client *c, int dmabuf)
 	}
 	fclose(c->cmd);
 	fclose(c->reply);
-	igt_assert(waitpid(c->pid, &status, 0) == c->pid);
+	status = igt_wait_helper(&c->proc);
 	igt_require_f(strncmp(first, "skip ", 5) != 0, "%s\n", first + 5);
 	igt_require_f(!(WIFEXITED(status) && WEXITSTATUS(status) == 127),
 		      "%s cannot start: is Mesa (libgbm1, libgl1-mesa-dri) installed?\n", CLIENT);
@@ -172,7 +171,7 @@ static void client_stop(struct client *c)
 	fprintf(c->cmd, "quit\n");
 	fclose(c->cmd);
 	fclose(c->reply);
-	igt_assert(waitpid(c->pid, &status, 0) == c->pid);
+	status = igt_wait_helper(&c->proc);
 	igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		     "%s ended with status %#x\n", CLIENT, status);
 }
@@ -263,16 +262,14 @@ static void test_killed_while_revoked(void)
 	struct revoke_exporter_revoke rev;
 	struct client c;
 	char cmd[32];
-	int status;
 	int dmabuf = create_buffer();
 
 	client_start(&c, dmabuf);
 	client_expect(&c, "import", "ok");
 	client_expect(&c, "map", "ok");
 	revoke_exporter_revoke(dev, dmabuf, &rev);
-	kill(c.pid, SIGKILL);
-	igt_assert(waitpid(c.pid, &status, 0) == c.pid);
-	igt_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	/* igt_stop_helper() fails unless SIGKILL ended it. */
+	igt_stop_helper(&c.proc);
 	fclose(c.cmd);
 	fclose(c.reply);
 	/* Its files and mappings went with it, and the attachment with them. */

@@ -433,6 +433,23 @@ struct rx_buffer *rx_buffer_get(int fd)
 }
 
 /**
+ * rx_buffer_first_page - the first page of one of our buffers
+ * @dmabuf: any dma-buf, its reservation lock held
+ *
+ * Return: the page; NULL for BAR memory, which has none; ERR_PTR(-EINVAL)
+ * for another exporter's dma-buf.
+ */
+struct page *rx_buffer_first_page(struct dma_buf *dmabuf)
+{
+	struct rx_buffer *buf = dmabuf->priv;
+
+	if (dmabuf->ops < rx_ops || dmabuf->ops >= rx_ops + ARRAY_SIZE(rx_ops))
+		return ERR_PTR(-EINVAL);
+	dma_resv_assert_held(dmabuf->resv);
+	return buf->memory->bar ? NULL : buf->memory->pages[0];
+}
+
+/**
  * rx_buffer_put - drop the reference rx_buffer_get() took
  * @buf: the buffer
  */

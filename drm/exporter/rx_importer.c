@@ -72,15 +72,24 @@ static void rx_importer_unmap_locked(struct rx_importer *imp)
  * @imp: the importer, its buffer locked
  * @sgt: its new mapping
  *
+ * The page comes from the exporter's own books where the buffer is one of
+ * ours (with CONFIG_DMABUF_DEBUG the core hides the table's pages from
+ * importers), else from the table.
+ *
  * Return: 0, or -EINVAL when the memory has no struct pages.
  */
 static int rx_importer_remember_page(struct rx_importer *imp, struct sg_table *sgt)
 {
+	struct page *page;
+
 	if (!(imp->flags & REVOKE_IMPORTER_LATE_WRITER) || imp->late_page)
 		return 0;
-	if (!sgt->orig_nents || !sg_page(sgt->sgl))
+	page = rx_buffer_first_page(imp->dmabuf);
+	if (IS_ERR(page))
+		page = sgt->orig_nents ? sg_page(sgt->sgl) : NULL;
+	if (!page)
 		return -EINVAL;
-	imp->late_page = sg_page(sgt->sgl);
+	imp->late_page = page;
 	return 0;
 }
 
