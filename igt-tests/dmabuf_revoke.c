@@ -871,19 +871,14 @@ static void test_fence_wait_signal(void)
 	close(timeline);
 }
 
-static void nop_handler(int sig)
-{
-}
-
 static void test_fence_wait_vfio(void)
 {
-	struct sigaction sa = { .sa_handler = nop_handler }, old;
+	struct sigaction old;
 	int timeline = sw_sync_timeline_create();
 	int dmabuf = buffer_with_fence(timeline, 1, 0);
 	struct revoke_thread t;
 
-	/* No SA_RESTART: an interruptible wait would end with EINTR. */
-	sigaction(SIGUSR1, &sa, &old);
+	revoke_interrupting_signal(SIGUSR1, &old);
 	revoke_thread_start(&t, dev, dmabuf, 10 * NSEC_PER_SEC);
 	revoke_wait_until_blocked(&t.tid, &t.done);
 	for (int i = 0; i < 5; i++) {
@@ -949,13 +944,12 @@ static void test_fence_wait_timeout(void)
 
 static void test_revoke_interrupted(void)
 {
-	struct sigaction sa = { .sa_handler = nop_handler }, old;
+	struct sigaction old;
 	int timeline = sw_sync_timeline_create();
 	int dmabuf = buffer_with_fence(timeline, 1, REVOKE_EXPORTER_BOUNDED_FENCE_WAIT);
 	struct revoke_thread t;
 
-	/* No SA_RESTART: the wait must end with EINTR. */
-	sigaction(SIGUSR1, &sa, &old);
+	revoke_interrupting_signal(SIGUSR1, &old);
 	revoke_thread_start(&t, dev, dmabuf, 30 * NSEC_PER_SEC);
 	revoke_wait_until_blocked(&t.tid, &t.done);
 	pthread_kill(t.thread, SIGUSR1);
@@ -1124,38 +1118,17 @@ static void test_poison_late_write_move(void)
 	close(dmabuf);
 }
 
-struct move_thread {
-	pthread_t thread;
-	int dmabuf;
-	int ret;
-	struct revoke_exporter_revoke r;
-};
-
-static void *move_thread_fn(void *data)
-{
-	struct move_thread *m = data;
-
-	m->ret = __revoke_exporter_move_flags(dev, m->dmabuf, 10 * NSEC_PER_SEC,
-					      REVOKE_EXPORTER_MOVE_ASYNC, 300, &m->r);
-	return NULL;
-}
-
 static void test_move_async(void)
 {
 	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, REVOKE_EXPORTER_MMAP);
 	int importer = revoke_importer_attach(dev, dmabuf, REVOCABLE, 0);
 	uint32_t *map = mmap(NULL, BUF_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, dmabuf, 0);
-	struct move_thread m = { .dmabuf = dmabuf };
-	struct revoke_exporter_query q;
+	struct revoke_move_thread m;
 	int fence;
 
 	igt_assert(map != MAP_FAILED);
 	revoke_fill(map, BUF_SIZE, 0xa5a5);
-	igt_assert_eq(pthread_create(&m.thread, NULL, move_thread_fn, &m), 0);
-	do {
-		usleep(1000);
-		revoke_exporter_query(dev, dmabuf, &q);
-	} while (!q.generation);
+	revoke_move_thread_start(&m, dev, dmabuf, 300);
 	/* The copy is pending: its kernel fence is in the reservation. */
 	fence = dmabuf_export_sync_file(dmabuf, DMA_BUF_SYNC_READ);
 	igt_assert_eq(sync_fence_status(fence), 0);
@@ -1163,10 +1136,9 @@ static void test_move_async(void)
 	revoke_check(map, BUF_SIZE, 0xa5a5);
 	igt_assert_eq(sync_fence_status(fence), 1);
 	close(fence);
-	igt_assert_eq(pthread_join(m.thread, NULL), 0);
-	igt_assert_eq(m.ret, 0);
-	igt_assert_eq(m.r.mappings_before, 1);
-	igt_assert_eq(m.r.mappings_after, 0);
+	igt_assert_eq(revoke_move_thread_join(&m), 0);
+	igt_assert_eq(m.result.mappings_before, 1);
+	igt_assert_eq(m.result.mappings_after, 0);
 	igt_assert_eq(__revoke_importer_map(importer), 0);
 	munmap(map, BUF_SIZE);
 	close(importer);

@@ -654,35 +654,6 @@ static void test_revoke_vs_process_exit(void)
 
 /* Teardown: a child blocked in the kernel, killed with SIGKILL. */
 
-/* Waits until @pid sleeps in the kernel, for at most 10 s. */
-static void wait_until_sleeping(pid_t pid)
-{
-	char path[64], stat[256];
-	int asleep = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	for (int i = 0; i < 10000; i++) {
-		int fd = open(path, O_RDONLY);
-		ssize_t len = fd >= 0 ? read(fd, stat, sizeof(stat) - 1) : -1;
-		char *state;
-
-		if (fd >= 0)
-			close(fd);
-		igt_assert_f(len > 0, "child %d is gone\n", pid);
-		stat[len] = '\0';
-		state = strrchr(stat, ')');
-		/* Asleep for 50 ms in a row: blocked, not passing through. */
-		if (state && (state[2] == 'S' || state[2] == 'D')) {
-			if (++asleep == 50)
-				return;
-		} else {
-			asleep = 0;
-		}
-		usleep(1000);
-	}
-	igt_assert_f(false, "child %d did not block in 10 s\n", pid);
-}
-
 /*
  * SIGKILLs the helper and checks it is gone within the bound (igt_stop_helper()
  * fails the test unless SIGKILL ended it).
@@ -714,7 +685,7 @@ static void test_kill_blocked_revoke(void)
 		__revoke_exporter_revoke(dev, dmabuf, 30 * NSEC_PER_SEC, &r);
 		pause();
 	}
-	wait_until_sleeping(child.pid);
+	revoke_wait_until_sleeping(child.pid, NULL);
 	kill_blocked(&child, "REVOKE");
 
 	/* The revoke had begun: the buffer is revoked, and restores. */
@@ -751,7 +722,7 @@ static void kill_behind_revoke(void (*block)(struct revoke_vgem_import *imp), co
 		block(&imp);
 		pause();
 	}
-	wait_until_sleeping(child.pid);
+	revoke_wait_until_sleeping(child.pid, NULL);
 	igt_assert(!t.done);
 	kill_blocked(&child, where);
 
@@ -797,8 +768,7 @@ int igt_main_args("", long_opts, help_str, opt_handler, NULL)
 	igt_fixture() {
 		if (!iterations)
 			iterations = default_iterations();
-		dev = revoke_exporter_open();
-		drm_close_driver(drm_open_driver(DRIVER_VGEM));
+		dev = revoke_exporter_open_with_vgem();
 		igt_info("%u exporter cycles per race subtest (--iterations N)\n", iterations);
 	}
 

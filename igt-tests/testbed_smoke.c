@@ -43,25 +43,13 @@
 #include "igt.h"
 #include "igt_kmod.h"
 #include "igt_vgem.h"
+#include "revoke_virtio_gpu_helpers.h"
 #include "sw_sync.h"
 #include "virtgpu_drm.h"
 
 IGT_TEST_DESCRIPTION("Checks that the machine provides what the dma-buf revoke tests need.");
 
 #define EXPORTER_MODULE "revoke_exporter"
-
-static int virtgpu_getparam(int fd, uint64_t param)
-{
-	int value = 0;
-	struct drm_virtgpu_getparam gp = {
-		.param = param,
-		.value = (uintptr_t)&value,
-	};
-
-	if (igt_ioctl(fd, DRM_IOCTL_VIRTGPU_GETPARAM, &gp))
-		return -errno;
-	return value;
-}
 
 static void test_vgem(void)
 {
@@ -92,8 +80,8 @@ static void test_virtio_gpu(bool require_blob)
 	int fd, virgl, blob;
 
 	fd = drm_open_driver(DRIVER_VIRTIO);
-	virgl = virtgpu_getparam(fd, VIRTGPU_PARAM_3D_FEATURES);
-	blob = virtgpu_getparam(fd, VIRTGPU_PARAM_RESOURCE_BLOB);
+	virgl = revoke_virtio_gpu_getparam(fd, VIRTGPU_PARAM_3D_FEATURES);
+	blob = revoke_virtio_gpu_getparam(fd, VIRTGPU_PARAM_RESOURCE_BLOB);
 	igt_assert_f(virgl >= 0 && blob >= 0, "GETPARAM failed: virgl %d, blob %d\n",
 		     virgl, blob);
 	igt_info("virtio-gpu features: %cvirgl %cresource_blob\n",

@@ -187,23 +187,6 @@ static void test_sigbus_after_revoke(void)
 	revoke_vgem_close(dev, &imp, dmabuf);
 }
 
-struct move_thread {
-	pthread_t thread;
-	int dmabuf;
-	int ret;
-};
-
-/* An asynchronous move whose copy starts 300 ms after it unlocked. */
-static void *move_thread_fn(void *data)
-{
-	struct move_thread *m = data;
-	struct revoke_exporter_revoke r;
-
-	m->ret = __revoke_exporter_move_flags(dev, m->dmabuf, 10 * NSEC_PER_SEC,
-					      REVOKE_EXPORTER_MOVE_ASYNC, 300, &r);
-	return NULL;
-}
-
 static void test_sigbus_write_after_revoke(void)
 {
 	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, REVOKE_EXPORTER_MMAP);
@@ -232,21 +215,15 @@ static void test_move_async_through_vgem(void)
 	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, REVOKE_EXPORTER_MMAP);
 	struct revoke_vgem_import imp = revoke_vgem_import(dmabuf, BUF_SIZE);
 	uint32_t *exp = revoke_exporter_mmap(dmabuf, BUF_SIZE), *map = revoke_vgem_mmap(&imp);
-	struct move_thread m = { .dmabuf = dmabuf };
-	struct revoke_exporter_query q;
+	struct revoke_move_thread m;
 
 	revoke_fill(map, BUF_SIZE, 0x4343);
-	igt_assert_eq(pthread_create(&m.thread, NULL, move_thread_fn, &m), 0);
-	do {
-		usleep(1000);
-		revoke_exporter_query(dev, dmabuf, &q);
-	} while (!q.generation);
+	revoke_move_thread_start(&m, dev, dmabuf, 300);
 	/* The copy is still pending: vgem must wait for it. */
 	igt_assert_f(map[0] != REVOKE_EXPORTER_STALE_WORD,
 		     "vgem's mapping showed the new pages before their copy\n");
 	revoke_check(map, BUF_SIZE, 0x4343);
-	igt_assert_eq(pthread_join(m.thread, NULL), 0);
-	igt_assert_eq(m.ret, 0);
+	igt_assert_eq(revoke_move_thread_join(&m), 0);
 	revoke_fill(map, BUF_SIZE, 0x3434);
 	revoke_check(exp, BUF_SIZE, 0x3434);
 	munmap(map, BUF_SIZE);
@@ -427,13 +404,9 @@ static void *attach_thread_fn(void *data)
 	return NULL;
 }
 
-static void nop_handler(int sig)
-{
-}
-
 static void test_fence_attach_interrupted(void)
 {
-	struct sigaction sa = { .sa_handler = nop_handler }, old;
+	struct sigaction old;
 	int timeline = sw_sync_timeline_create();
 	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
 	struct revoke_vgem_import imp = revoke_vgem_import(dmabuf, BUF_SIZE);
@@ -452,7 +425,7 @@ static void test_fence_attach_interrupted(void)
 	revoke_thread_start(&t, dev, dmabuf, 30 * NSEC_PER_SEC);
 	revoke_wait_until_blocked(&t.tid, &t.done);
 
-	sigaction(SIGUSR1, &sa, &old);	/* no SA_RESTART */
+	revoke_interrupting_signal(SIGUSR1, &old);
 	igt_assert_eq(pthread_create(&a.thread, NULL, attach_thread_fn, &a), 0);
 	revoke_wait_until_blocked(&a.tid, &a.done);
 	pthread_kill(a.thread, SIGUSR1);
@@ -538,12 +511,8 @@ static void test_unload_with_imports(void)
 
 int igt_main()
 {
-	igt_fixture() {
-		int vgem = drm_open_driver(DRIVER_VGEM);
-
-		drm_close_driver(vgem);
-		dev = revoke_exporter_open();
-	}
+	igt_fixture()
+		dev = revoke_exporter_open_with_vgem();
 
 	igt_describe("The revoking exporter accepts vgem's import as revocable.");
 	igt_subtest("import-revocable")

@@ -304,26 +304,36 @@ static void test_host_commands(void)
 	release_fb(&kms, &imp);
 }
 
-static void test_bar_scanout(void)
+/*
+ * Three rounds of: revoke the buffer on screen, a commit fails with ENODEV,
+ * restore, the commit maps it again; then no late write into its memory.
+ */
+static void revoke_restore_rounds(struct import *imp)
 {
 	struct revoke_exporter_revoke out = {};
 	struct revoke_exporter_query q;
+
+	igt_assert_eq(revoke_kms_commit(&kms, imp->fb, 0), 0);
+	for (int i = 0; i < 3; i++) {
+		revoke_bounded(imp->dmabuf, &out);
+		igt_assert_eq(revoke_kms_commit(&kms, imp->fb, 0), -ENODEV);
+		revoke_exporter_restore(dev, imp->dmabuf);
+		igt_assert_eq(revoke_kms_commit(&kms, imp->fb, 0), 0);
+		igt_assert_eq(mappings(imp->dmabuf), 1);
+	}
+	revoke_exporter_query(dev, imp->dmabuf, &q);
+	igt_assert_eq(q.late_writes, 0);
+	revoke_kms_off(&kms);
+}
+
+static void test_bar_scanout(void)
+{
 	struct import imp;
 
 	imp.dmabuf = revoke_exporter_create(dev, revoke_kms_fb_size(&kms), REVOKE_EXPORTER_BAR);
 	imp.handle = prime_fd_to_handle(kms.fd, imp.dmabuf);
 	imp.fb = revoke_kms_add_fb(&kms, imp.handle);
-	igt_assert_eq(revoke_kms_commit(&kms, imp.fb, 0), 0);
-	for (int i = 0; i < 3; i++) {
-		revoke_bounded(imp.dmabuf, &out);
-		igt_assert_eq(revoke_kms_commit(&kms, imp.fb, 0), -ENODEV);
-		revoke_exporter_restore(dev, imp.dmabuf);
-		igt_assert_eq(revoke_kms_commit(&kms, imp.fb, 0), 0);
-		igt_assert_eq(mappings(imp.dmabuf), 1);
-	}
-	revoke_exporter_query(dev, imp.dmabuf, &q);
-	igt_assert_eq(q.late_writes, 0);
-	revoke_kms_off(&kms);
+	revoke_restore_rounds(&imp);
 	release_fb(&kms, &imp);
 }
 
@@ -351,18 +361,9 @@ static void test_commit_revoked(void)
 
 static void test_restore_scanout(void)
 {
-	struct revoke_exporter_revoke out = {};
 	struct import imp = import_fb(&kms);
 
-	igt_assert_eq(revoke_kms_commit(&kms, imp.fb, 0), 0);
-	for (int i = 0; i < 3; i++) {
-		revoke_bounded(imp.dmabuf, &out);
-		igt_assert_eq(revoke_kms_commit(&kms, imp.fb, 0), -ENODEV);
-		revoke_exporter_restore(dev, imp.dmabuf);
-		igt_assert_eq(revoke_kms_commit(&kms, imp.fb, 0), 0);
-		igt_assert_eq(mappings(imp.dmabuf), 1);
-	}
-	revoke_kms_off(&kms);
+	revoke_restore_rounds(&imp);
 	release_fb(&kms, &imp);
 }
 

@@ -11,11 +11,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "drmtest.h"
 #include "igt_core.h"
 #include "igt_kmod.h"
 #include "revoke_exporter_helpers.h"
 #include "revoke_pci_helpers.h"
 #include "revoke_watchdog.h"
+
+int revoke_exporter_open_with_vgem(void)
+{
+	drm_close_driver(drm_open_driver(DRIVER_VGEM));
+	return revoke_exporter_open();
+}
 
 /* Loads the module when needed; skips where it cannot be had. */
 int revoke_exporter_open(void)
@@ -272,14 +279,46 @@ int revoke_thread_join(struct revoke_thread *t)
 	return t->ret;
 }
 
-/* The state letter of /proc/self/task/TID/stat: 'S' or 'D' while it sleeps. */
-static char thread_state(pid_t tid)
+static void *move_thread_fn(void *data)
+{
+	struct revoke_move_thread *m = data;
+
+	m->ret = __revoke_exporter_move_flags(m->dev, m->dmabuf, 10 * NSEC_PER_SEC,
+					      REVOKE_EXPORTER_MOVE_ASYNC, m->delay_ms, &m->result);
+	return NULL;
+}
+
+void revoke_move_thread_start(struct revoke_move_thread *m, int dev, int dmabuf,
+			      uint32_t delay_ms)
+{
+	struct revoke_exporter_query q;
+
+	memset(m, 0, sizeof(*m));
+	m->dev = dev;
+	m->dmabuf = dmabuf;
+	m->delay_ms = delay_ms;
+	revoke_exporter_query(dev, dmabuf, &q);
+	igt_assert_eq(pthread_create(&m->thread, NULL, move_thread_fn, m), 0);
+	for (uint32_t generation = q.generation; q.generation == generation;) {
+		usleep(1000);
+		revoke_exporter_query(dev, dmabuf, &q);
+	}
+}
+
+int revoke_move_thread_join(struct revoke_move_thread *m)
+{
+	igt_assert_eq(pthread_join(m->thread, NULL), 0);
+	return m->ret;
+}
+
+/* The state letter of /proc/ID/stat (a process or a thread): 'S' or 'D' asleep. */
+static char task_state(pid_t id)
 {
 	char path[64], buf[256], *p;
 	ssize_t len;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	snprintf(path, sizeof(path), "/proc/%d/stat", id);
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return '?';
@@ -292,16 +331,44 @@ static char thread_state(pid_t tid)
 	return p && p[1] == ' ' ? p[2] : '?';
 }
 
+void revoke_wait_until_sleeping(pid_t id, volatile bool *done)
+{
+	int asleep = 0;
+
+	for (int ms = 0; ms < 10000; ms++) {
+		char state = task_state(id);
+
+		igt_assert_f(!done || !*done, "task %d returned without blocking\n", id);
+		igt_assert_f(state != '?', "task %d is gone\n", id);
+		/* Asleep for 20 ms in a row: blocked, not passing through. */
+		asleep = strchr("SD", state) ? asleep + 1 : 0;
+		if (asleep == 20)
+			return;
+		usleep(1000);
+	}
+	igt_assert_f(false, "task %d did not block in 10 s\n", id);
+}
+
 void revoke_wait_until_blocked(volatile pid_t *tid, volatile bool *done)
 {
-	struct timespec start = {};
-
-	igt_nsec_elapsed(&start);
-	while (!*tid || !strchr("SD", thread_state(*tid))) {
+	for (int ms = 0; !*tid; ms++) {
 		igt_assert_f(!*done, "the thread returned without blocking\n");
-		igt_assert_f(igt_seconds_elapsed(&start) < 10, "the thread never blocked\n");
-		usleep(100);
+		igt_assert_f(ms < 10000, "the thread never started\n");
+		usleep(1000);
 	}
+	revoke_wait_until_sleeping(*tid, done);
+}
+
+static void nop_handler(int sig)
+{
+}
+
+void revoke_interrupting_signal(int sig, struct sigaction *old)
+{
+	/* No SA_RESTART: an interruptible wait that the signal meets ends with EINTR. */
+	struct sigaction sa = { .sa_handler = nop_handler };
+
+	igt_assert_eq(sigaction(sig, &sa, old), 0);
 }
 
 /*

@@ -8,6 +8,7 @@
 #define REVOKE_EXPORTER_HELPERS_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,6 +25,8 @@
 #define REVOKE_WATCHDOG_FIRED 1000
 
 int revoke_exporter_open(void);
+/* The same, once vgem is there too (it skips without). */
+int revoke_exporter_open_with_vgem(void);
 
 /*
  * One attempt to unload @module without waiting for its users, where
@@ -96,9 +99,34 @@ struct revoke_thread {
 void revoke_thread_start(struct revoke_thread *t, int dev, int dmabuf, uint64_t timeout_ns);
 int revoke_thread_join(struct revoke_thread *t);
 
-/* Returns once thread @tid sleeps in the kernel; fails when @done is set
- * first, or after 10 s. */
+/*
+ * An asynchronous MOVE (its copy @delay_ms after it unlocked) in a thread
+ * of its own; revoke_move_thread_start() returns once the buffer has its
+ * new pages, while the copy is still pending.
+ */
+struct revoke_move_thread {
+	pthread_t thread;
+	int dev, dmabuf;
+	uint32_t delay_ms;
+	struct revoke_exporter_revoke result;
+	int ret;
+};
+
+void revoke_move_thread_start(struct revoke_move_thread *m, int dev, int dmabuf,
+			      uint32_t delay_ms);
+int revoke_move_thread_join(struct revoke_move_thread *m);
+
+/*
+ * Returns once process or thread @id has slept in the kernel for 20 ms in a
+ * row (blocked, not passing through); fails when @done (may be NULL) is
+ * set first, when @id is gone, or after 10 s.
+ */
+void revoke_wait_until_sleeping(pid_t id, volatile bool *done);
+/* The same for a thread whose @tid is not known yet. */
 void revoke_wait_until_blocked(volatile pid_t *tid, volatile bool *done);
+
+/* A handler for @sig that lets it interrupt waits (no SA_RESTART). */
+void revoke_interrupting_signal(int sig, struct sigaction *old);
 
 /* Reads a word; false when the read raised SIGBUS. Safe in any thread. */
 bool revoke_read_word(volatile uint32_t *ptr, uint32_t *value);

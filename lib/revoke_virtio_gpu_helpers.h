@@ -7,6 +7,11 @@
 #ifndef REVOKE_VIRTIO_GPU_HELPERS_H
 #define REVOKE_VIRTIO_GPU_HELPERS_H
 
+#include <stdint.h>
+
+/* DRM_IOCTL_VIRTGPU_GETPARAM: the value, or -errno. */
+int revoke_virtio_gpu_getparam(int fd, uint64_t param);
+
 /* Skips unless virtio-gpu has +resource_blob -virgl. */
 void revoke_virtio_gpu_require_blob(void);
 
