@@ -71,13 +71,6 @@
  * Description: One revoke unmaps a buffer that 16 virtio-gpu files
  *		imported, within the bound.
  *
- * SUBTEST: revoke-latency
- * Description: Revoke time of a buffer on screen, p50 and p99 over 50
- *		revokes (10 on kernels with lockdep, whose figures mostly
- *		show the debug options' cost), split into the importer's
- *		callback, the fence wait and the unmap wait; every revoke
- *		finishes within the bound.
- *
  * SUBTEST: unbind-then-revoke
  * Description: With the device unbound from its driver while a buffer is
  *		imported and mapped, revoking and closing do not hang; the
@@ -123,9 +116,6 @@ IGT_TEST_DESCRIPTION("Tests virtio-gpu as a revocable dynamic importer of dma-bu
 #define REVOKE_BOUND_NS revoke_per_flavour(1 * NSEC_PER_SEC, 30 * NSEC_PER_SEC)
 #define WAIT_TIMEOUT_NS (60 * NSEC_PER_SEC)
 #define MANY_IMPORTS 16
-#define LATENCY_RUNS 50
-/* A lockdep kernel's revoke on screen takes about a second. */
-#define LATENCY_RUNS_LOCKDEP 10
 
 /* A buffer of the exporter, imported into virtio-gpu as a framebuffer. */
 struct import {
@@ -476,39 +466,6 @@ static void test_many_imports(void)
 	close(dmabuf);
 }
 
-static void test_revoke_latency(void)
-{
-	static uint64_t total[LATENCY_RUNS], callback[LATENCY_RUNS];
-	static uint64_t fences[LATENCY_RUNS], unmaps[LATENCY_RUNS];
-	bool lockdep = access("/proc/lockdep", F_OK) == 0;
-	int runs = lockdep ? LATENCY_RUNS_LOCKDEP : LATENCY_RUNS;
-	struct import imp = import_fb(&kms);
-
-	for (int i = 0; i < runs; i++) {
-		struct revoke_exporter_revoke out = {};
-
-		igt_assert_eq(revoke_kms_commit(&kms, imp.fb, 0), 0);
-		total[i] = revoke_bounded(imp.dmabuf, &out);
-		callback[i] = out.invalidate_ns;
-		fences[i] = out.fence_wait_ns;
-		unmaps[i] = out.unmap_wait_ns;
-		revoke_exporter_restore(dev, imp.dmabuf);
-	}
-	igt_info("revoke of a buffer on screen, %d runs%s:\n", runs,
-		 lockdep ? " (lockdep kernel: not release figures)" : "");
-	revoke_print_percentiles("revoke", total, runs);
-	revoke_print_percentiles("callback", callback, runs);
-	revoke_print_percentiles("fences", fences, runs);
-	revoke_print_percentiles("unmaps", unmaps, runs);
-
-	revoke_kms_off(&kms);
-	release_fb(&kms, &imp);
-}
-
-/*
- * The virtio device of the card @fd is open on, e.g. "virtio0": the card's
- * parent is the transport's device (PCI), and the virtio device its child.
- */
 static void virtio_gpu_device(int fd, char *name, size_t len)
 {
 	char path[64];
@@ -705,10 +662,6 @@ int igt_main()
 	igt_describe("One revoke unmaps the imports of 16 virtio-gpu files.");
 	igt_subtest("many-imports")
 		test_many_imports();
-
-	igt_describe("Revoke time of a buffer on screen, p50 and p99.");
-	igt_subtest("revoke-latency")
-		test_revoke_latency();
 
 	igt_describe("Revoke and close after the device is unbound do not hang.");
 	igt_subtest("unbind-then-revoke")
