@@ -545,7 +545,7 @@ static void churn_against_revokes(enum churn_kind kind, const char *what)
 	if (kind != CHURN_MMAP)
 		assert_raced("fences attached", ch.fences, iterations);
 	/* The racers hold fences for microseconds: no revoke waits long. */
-	igt_assert_lt_u64(slowest, revoke_bound_step_ns());
+	igt_assert_lt_u64(slowest, revoke_bound_race_ns());
 	igt_assert_eq_u64(q.revoke, iterations);
 	revoke_exporter_release(dev, ch.dmabuf);
 }
@@ -648,7 +648,7 @@ static void test_revoke_vs_process_exit(void)
 	 * A fence an exiting child left unsignalled holds a revoke until vgem
 	 * signals it on close; one vgem forgot would expire only after 10 s.
 	 */
-	igt_assert_lt_u64(slowest, revoke_bound_step_ns());
+	igt_assert_lt_u64(slowest, revoke_bound_race_ns());
 	revoke_exporter_release(dev, dmabuf);
 }
 

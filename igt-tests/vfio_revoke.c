@@ -99,10 +99,11 @@
 IGT_TEST_DESCRIPTION("Tests virtio-gpu's imports of VFIO's dma-bufs when VFIO revokes them.");
 
 /*
- * A revoke by any trigger, VFIO's device emulation included: ten times the
- * p99 measured on each flavour in the nested guest (README, "Bounds").
+ * A revoke by any trigger, VFIO's device emulation included, in the nested
+ * guest: p99 117 ms release, 1.28 s debug, the slowest trigger and
+ * importer (README, "Bounds"). About ten times that.
  */
-#define REVOKE_BOUND_NS revoke_per_flavour(1 * NSEC_PER_SEC, 10 * NSEC_PER_SEC)
+#define REVOKE_BOUND_NS revoke_per_flavour(1200 * NSEC_PER_MSEC, 15 * NSEC_PER_SEC)
 /* Where iommufd maps the buffer: any free IOVA will do. */
 #define IOMMUFD_IOVA 0x100000000ull
 

@@ -52,8 +52,8 @@
  *
  * SUBTEST: fence-write-wait
  * Description: With a vgem write fence on the import, the revoke waits for
- *		it and finishes soon after it is signalled (p50 and p99 over
- *		100 runs).
+ *		it and finishes within the bound after it is signalled (20
+ *		runs).
  *
  * SUBTEST: fence-read-wait
  * Description: The same with a vgem read fence.
@@ -264,8 +264,8 @@ static void test_move_through_vgem(void)
 
 static void fence_wait(uint32_t flags)
 {
-	enum { RUNS = 100 };
-	uint64_t latency[RUNS], unmap_wait[RUNS];
+	enum { RUNS = 20 };
+	uint64_t slowest = 0;
 	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
 	struct revoke_vgem_import imp = revoke_vgem_import(dmabuf, BUF_SIZE);
 
@@ -282,20 +282,15 @@ static void fence_wait(uint32_t flags)
 		vgem_fence_signal(imp.vgem, fence);
 		igt_assert_eq(revoke_thread_join(&t), 0);
 		igt_assert_lt_u64(signal_ns, t.done_ns);
-		latency[i] = t.done_ns - signal_ns;
-		unmap_wait[i] = t.result.unmap_wait_ns;
 		igt_assert_eq(t.result.mappings_before, 1);
 		igt_assert_eq(t.result.mappings_after, 0);
-		igt_assert_lt_u64(latency[i], revoke_bound_step_ns());
+		igt_assert_lt_u64(t.done_ns - signal_ns, revoke_bound_step_ns());
+		if (t.done_ns - signal_ns > slowest)
+			slowest = t.done_ns - signal_ns;
 		revoke_exporter_restore(dev, dmabuf);
 	}
-	igt_info("vgem %s fence: signal to revoke completion p50 %.3f ms, p99 %.3f ms (%d runs)\n",
-		 flags & VGEM_FENCE_WRITE ? "write" : "read",
-		 revoke_percentile(latency, RUNS, 50) / 1e6,
-		 revoke_percentile(latency, RUNS, 99) / 1e6, RUNS);
-	igt_info("unmap wait p50 %.3f ms, p99 %.3f ms\n",
-		 revoke_percentile(unmap_wait, RUNS, 50) / 1e6,
-		 revoke_percentile(unmap_wait, RUNS, 99) / 1e6);
+	igt_info("vgem %s fence: the slowest of %d revokes ended %.3f ms after the signal\n",
+		 flags & VGEM_FENCE_WRITE ? "write" : "read", RUNS, slowest / 1e6);
 	revoke_vgem_close(dev, &imp, dmabuf);
 }
 

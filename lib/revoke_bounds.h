@@ -27,6 +27,9 @@ uint64_t revoke_per_flavour(uint64_t release, uint64_t debug);
  */
 uint64_t revoke_bound_step_ns(void);
 
+/* The slowest of thousands of revokes that race importers may take. */
+uint64_t revoke_bound_race_ns(void);
+
 /* How long after its deadline a timed wait may end (timers under TCG). */
 uint64_t revoke_bound_late_ns(void);
 
