@@ -56,7 +56,7 @@ static int exporter_ioctl(int fd, unsigned long request, void *arg)
 	do {
 		ret = ioctl(fd, request, arg);
 	} while (ret == -1 && errno == EINTR && request != REVOKE_EXPORTER_IOCTL_REVOKE &&
-		 request != REVOKE_EXPORTER_IOCTL_MOVE && request != REVOKE_EXPORTER_IOCTL_RESTORE);
+		 request != REVOKE_EXPORTER_IOCTL_MOVE);
 	return ret ? -errno : 0;
 }
 
@@ -87,7 +87,8 @@ static int watched_ioctl(int dev, unsigned long request, int dmabuf, void *arg,
 
 	revoke_watch_arm(&w, what, dev, dmabuf);
 	ret = exporter_ioctl(dev, request, arg);
-	if (revoke_watch_disarm(&w) && ret == -ECONNABORTED)
+	/* Past the bound is a failure, however the ioctl ended then. */
+	if (revoke_watch_disarm(&w))
 		ret = -REVOKE_WATCHDOG_FIRED;
 	return ret;
 }
@@ -285,6 +286,7 @@ static void *move_thread_fn(void *data)
 
 	m->ret = __revoke_exporter_move_flags(m->dev, m->dmabuf, 10 * NSEC_PER_SEC,
 					      REVOKE_EXPORTER_MOVE_ASYNC, m->delay_ms, &m->result);
+	m->done = true;
 	return NULL;
 }
 
@@ -299,7 +301,10 @@ void revoke_move_thread_start(struct revoke_move_thread *m, int dev, int dmabuf,
 	m->delay_ms = delay_ms;
 	revoke_exporter_query(dev, dmabuf, &q);
 	igt_assert_eq(pthread_create(&m->thread, NULL, move_thread_fn, m), 0);
-	for (uint32_t generation = q.generation; q.generation == generation;) {
+	for (uint32_t generation = q.generation, ms = 0; q.generation == generation; ms++) {
+		igt_assert_f(!m->done, "the move failed before it switched: %s\n",
+			     strerror(-m->ret));
+		igt_assert_f(ms < 10000, "the move did not switch in 10 s\n");
 		usleep(1000);
 		revoke_exporter_query(dev, dmabuf, &q);
 	}
@@ -438,6 +443,14 @@ void revoke_fill(uint32_t *map, size_t size, uint32_t seed)
 {
 	for (size_t i = 0; i < size / 4; i++)
 		map[i] = seed ^ i;
+}
+
+ssize_t revoke_first_mismatch(const uint32_t *map, size_t size, uint32_t seed)
+{
+	for (size_t i = 0; i < size / 4; i++)
+		if (map[i] != (seed ^ i))
+			return i;
+	return -1;
 }
 
 void revoke_check(const uint32_t *map, size_t size, uint32_t seed)

@@ -110,6 +110,7 @@ struct revoke_move_thread {
 	uint32_t delay_ms;
 	struct revoke_exporter_revoke result;
 	int ret;
+	volatile bool done;
 };
 
 void revoke_move_thread_start(struct revoke_move_thread *m, int dev, int dmabuf,
@@ -136,5 +137,7 @@ bool revoke_write_word(volatile uint32_t *ptr, uint32_t value);
 /* Fills @size bytes with a pattern of @seed, and checks it. */
 void revoke_fill(uint32_t *map, size_t size, uint32_t seed);
 void revoke_check(const uint32_t *map, size_t size, uint32_t seed);
+/* The first word that does not hold the pattern, or -1 when all do. */
+ssize_t revoke_first_mismatch(const uint32_t *map, size_t size, uint32_t seed);
 
 #endif /* REVOKE_EXPORTER_HELPERS_H */

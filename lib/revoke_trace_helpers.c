@@ -14,12 +14,29 @@
 #define TRACEFS "/sys/kernel/tracing"
 #define EVENTS TRACEFS "/events/virtio_gpu"
 
+/* What tracing used before, put back when it stops. */
+static char saved_clock[32], saved_size[32];
+
 static void trace_write(const char *file, const char *value)
 {
 	char path[256];
 
 	snprintf(path, sizeof(path), TRACEFS "/%s", file);
 	igt_assert_f(revoke_sysfs_write(path, value) == 0, "cannot write %s to %s\n", value, path);
+}
+
+static void save_settings(void)
+{
+	char clocks[256] = "", *open_, *close_;
+
+	revoke_sysfs_read(TRACEFS "/trace_clock", clocks, sizeof(clocks));
+	open_ = strchr(clocks, '[');
+	close_ = open_ ? strchr(open_, ']') : NULL;
+	saved_clock[0] = '\0';
+	if (close_ && close_ - open_ - 1 < (int)sizeof(saved_clock))
+		snprintf(saved_clock, sizeof(saved_clock), "%.*s", (int)(close_ - open_ - 1),
+			 open_ + 1);
+	revoke_sysfs_read(TRACEFS "/buffer_size_kb", saved_size, sizeof(saved_size));
 }
 
 void virtgpu_trace_start(void)
@@ -31,6 +48,7 @@ void virtgpu_trace_start(void)
 	igt_require_f(!access(EVENTS "/virtio_gpu_cmd_queue/enable", F_OK),
 		      "no virtio_gpu tracepoints (virtio_gpu not loaded?)\n");
 	trace_write("tracing_on", "0");
+	save_settings();
 	/* The monotonic clock, so events compare with the test's clock_gettime(). */
 	trace_write("trace_clock", "mono");
 	trace_write("buffer_size_kb", "4096");
@@ -106,6 +124,10 @@ void virtgpu_trace_stop(struct virtgpu_trace *trace)
 	}
 	fclose(f);
 	trace_write("trace", "");
+	if (saved_clock[0])
+		trace_write("trace_clock", saved_clock);
+	if (saved_size[0] && strspn(saved_size, "0123456789") == strlen(saved_size))
+		trace_write("buffer_size_kb", saved_size);
 }
 
 void virtgpu_trace_free(struct virtgpu_trace *trace)

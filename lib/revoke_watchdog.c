@@ -130,6 +130,26 @@ static void *watchdog_fn(void *data)
 	return NULL;
 }
 
+/*
+ * fork() must not copy a held lock into the child: hold it across the fork,
+ * and give the child a fresh one (it starts its own watchdog thread).
+ */
+static void atfork_prepare(void)
+{
+	pthread_mutex_lock(&watch_lock);
+}
+
+static void atfork_parent(void)
+{
+	pthread_mutex_unlock(&watch_lock);
+}
+
+static void atfork_child(void)
+{
+	pthread_mutex_init(&watch_lock, NULL);
+	watches = NULL;
+}
+
 static void start_watchdog_locked(void)
 {
 	pthread_condattr_t attr;
@@ -137,6 +157,8 @@ static void start_watchdog_locked(void)
 
 	if (watchdog_pid == getpid())
 		return;
+	if (!watchdog_pid)
+		pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 	/* A child inherits the parent's watches but not its thread. */
 	watches = NULL;
 	pthread_condattr_init(&attr);

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
 /*
  * uAPI of the revocable dma-buf test exporter (/dev/revoke_exporter, root
- * only). It exports dma-bufs backed by pages it owns and takes them away
- * from their importers the way VFIO does, so importers can be tested
- * against the revoke contract of dma_buf_invalidate_mappings().
+ * only). It exports dma-bufs backed by pages it owns, or by the BAR of a
+ * PCI device it drives, and takes them away from their importers the way
+ * VFIO does, so importers can be tested against the revoke contract of
+ * dma_buf_invalidate_mappings().
  *
  * Every ioctl is issued on the misc device and names a dma-buf by its fd.
  * Errors common to them: EBADF (fd is not open), EINVAL (fd is not a
- * dma-buf, or reserved fields or flags are set), EOPNOTSUPP (the dma-buf
- * belongs to another exporter), EFAULT.
+ * dma-buf, or flags are set that the ioctl does not know), EOPNOTSUPP (the
+ * dma-buf belongs to another exporter), EFAULT, EINTR (a signal came while
+ * waiting for the buffer's reservation lock), EMFILE (no fd for a new
+ * file), ENOMEM.
  *
  * The module also offers a test importer (IMPORT), so the exporter's
  * sequences can be exercised with importers of known behaviour.
@@ -26,9 +29,10 @@
  * except for its memory (pages with struct page unless BAR is given):
  * - importers that cannot be revoked (static attachments, or dynamic ones
  *   without invalidate_mappings) are refused with EOPNOTSUPP;
- * - REVOKE, RESTORE and MOVE hold the exporter's outer lock for writing
- *   from start to end, as VFIO holds memory_lock; CPU faults of the
- *   buffer's own mmap take it for reading and wait meanwhile;
+ * - REVOKE and RESTORE hold the exporter's outer lock for writing from
+ *   start to end, as VFIO holds memory_lock; CPU faults of the buffer's own
+ *   mmap take it for reading and wait meanwhile (MOVE, which VFIO has not,
+ *   does not take it);
  * - REVOKE waits for the fences without a timeout and without being
  *   interruptible, as VFIO does (only RESCUE ends that wait);
  * - RESTORE invalidates while the buffer is still revoked, waits for the
@@ -36,7 +40,10 @@
  *   an importer that re-maps from its callback gets ENODEV there;
  * - the memory importers gave back is poisoned once the last of them
  *   unmapped, and checked later (see struct revoke_exporter_query).
- * The other flags bring back the friendlier behaviour a test names.
+ * Importers without peer2peer are admitted, as exporters of system memory
+ * do, unless the buffer requires peer-to-peer (REQUIRE_P2P, BAR), as VFIO
+ * always does. The other flags bring back the friendlier behaviour a test
+ * names.
  */
 #define REVOKE_EXPORTER_ALLOW_STATIC	0x1 /* accept non-revocable importers */
 #define REVOKE_EXPORTER_REQUIRE_P2P	0x2 /* refuse importers without peer2peer */
@@ -57,7 +64,13 @@
  * ENODEV when no device is bound and ENOSPC when its BAR is full.
  */
 #define REVOKE_EXPORTER_BAR		0x80
-#define REVOKE_EXPORTER_CREATE_FLAGS	0xff
+/*
+ * Mappings of pages whose first page is split in two segments of half a
+ * page each, as the scatterlist and DMA API allow: importers must not
+ * assume whole pages per segment. Not with BAR (EINVAL).
+ */
+#define REVOKE_EXPORTER_ODD_SEGMENTS	0x100
+#define REVOKE_EXPORTER_CREATE_FLAGS	0x1ff
 
 #define REVOKE_EXPORTER_MAX_SIZE	0x40000000ull
 
@@ -81,7 +94,7 @@ struct revoke_exporter_create {
  * @id: the attachment's number, counted from 1 per buffer
  * @flags: REVOKE_EXPORTER_ATTACH_* of the attachment
  * @mappings: how many mappings it holds
- * @pad: must be 0
+ * @pad: 0
  * @device: the importing device's name
  */
 struct revoke_exporter_holder {
@@ -100,9 +113,10 @@ struct revoke_exporter_holder {
  * struct revoke_exporter_revoke - REVOKE and MOVE: the sequence and its timing
  * @fd: the dma-buf
  * @flags: REVOKE: must be 0; MOVE: REVOKE_EXPORTER_MOVE_*
- * @timeout_ns: bound of the unmap wait, and of the fence wait of MOVE and
- *		of REVOKE with REVOKE_EXPORTER_BOUNDED_FENCE_WAIT; 1 ns to
- *		60 s (EINVAL otherwise); a wait that times out lasted at
+ * @timeout_ns: bound of each wait: the unmap wait, the fence wait of MOVE
+ *		and of REVOKE with REVOKE_EXPORTER_BOUNDED_FENCE_WAIT, and
+ *		MOVE's wait for its asynchronous copy; 1 ns to 60 s (EINVAL
+ *		otherwise); a fence or unmap wait that times out lasted at
  *		least this long on CLOCK_MONOTONIC
  * @invalidate_ns: out: time spent in dma_buf_invalidate_mappings(), that
  *		   is in the importers' callbacks
@@ -123,11 +137,12 @@ struct revoke_exporter_holder {
  * @delay_ms: MOVE with REVOKE_EXPORTER_MOVE_ASYNC: the copy starts this
  *	      many milliseconds after MOVE unlocked, at most 1000; else 0
  * @holder: out: see @holders
- * @locked_ns: out: time the exporter's outer lock was held for writing,
- *	       during which CPU faults of the buffer's mmap wait (0 with
- *	       REVOKE_EXPORTER_NO_OUTER_LOCK)
+ * @locked_ns: out: REVOKE: time the exporter's outer lock was held for
+ *	       writing, during which CPU faults of the buffer's mmap wait (0
+ *	       with REVOKE_EXPORTER_NO_OUTER_LOCK); MOVE: 0
  * @poisoned: out: bytes poisoned at the end, because importers had mapped
- *	      them and gave them back
+ *	      them and gave them back; 0 when nothing was poisoned (no
+ *	      mapping, or no memory to keep the contents in: unchecked)
  *
  * REVOKE: under the reservation lock, mark the buffer revoked, invalidate
  * the importers' mappings and wait for the fences; unlock; wait until
@@ -147,8 +162,8 @@ struct revoke_exporter_holder {
  * object as DMA_RESV_USAGE_KERNEL: until it signals, the new pages hold
  * REVOKE_EXPORTER_STALE_WORD in every word, and importers must wait for it
  * before they touch them, as TTM's asynchronous moves demand. Errors:
- * ENODEV (revoked), EBUSY (pinned), EOPNOTSUPP (BAR memory), ETIMEDOUT,
- * EINTR.
+ * ENODEV (revoked), EBUSY (pinned), EOPNOTSUPP (BAR memory), ENOMEM,
+ * ETIMEDOUT, EINTR.
  */
 struct revoke_exporter_revoke {
 	__s32 fd;
@@ -189,8 +204,10 @@ struct revoke_exporter_revoke {
  * is still revoked and wait for the fences, unlock, check the poison and
  * bring the contents back, and then clear the revoked state. With
  * REVOKE_EXPORTER_RESTORE_CLEAR_FIRST it clears the state first and then
- * invalidates, in one hold of the lock. Errors: EALREADY (not revoked),
- * ECONNABORTED (RESCUE ended the fence wait; the buffer stays revoked).
+ * invalidates, in one hold of the lock. Errors: EALREADY (not revoked, or
+ * restored meanwhile), ENODEV (the BAR's device went away: revoked for
+ * good), ECONNABORTED (RESCUE ended the fence wait; the buffer stays
+ * revoked).
  *
  * RESCUE: ends the unbounded fence wait of a REVOKE or RESTORE running on
  * this buffer (a test's watchdog uses it, so that a fence that never
@@ -204,8 +221,9 @@ struct revoke_exporter_buf {
 /**
  * struct revoke_exporter_fail_map - FAIL_MAP: fault injection
  * @fd: the dma-buf
- * @error: the errno the next map of the buffer fails with, 1 to 4095;
- *	   0 cancels a pending injection
+ * @error: the errno the next map of the buffer fails with, 1 to 511
+ *	   (EINVAL otherwise: the kernel keeps the rest for itself); 0
+ *	   cancels a pending injection
  */
 struct revoke_exporter_fail_map {
 	__s32 fd;
@@ -294,7 +312,10 @@ struct revoke_exporter_query {
  *		    milliseconds later (at most 60000)
  * @importer_fd: out: the importer; closing it unmaps and detaches
  *
- * Attaches and maps at once. Errors: the exporter's attach or map error.
+ * Attaches and maps at once. Errors: EBADF or EINVAL (@fd is no
+ * dma-buf), EINVAL (contradicting flags, a delay above 60 s, LATE_WRITER
+ * on memory without struct pages), ENODEV (PEER without the exporter's
+ * PCI device), the exporter's attach or map error, ENOMEM, EMFILE.
  */
 struct revoke_exporter_import {
 	__s32 fd;

@@ -164,7 +164,7 @@ struct rx_memory *rx_memory_alloc(unsigned long npages, bool bar);
 struct rx_memory *rx_memory_alloc_like(struct rx_memory *old);
 void rx_memory_put(struct rx_memory *mem);
 struct sg_table *rx_memory_map(struct rx_memory *mem, struct dma_buf_attachment *attach,
-			       enum dma_data_direction dir);
+			       enum dma_data_direction dir, bool odd);
 void rx_memory_unmap(struct rx_memory *mem, struct dma_buf_attachment *attach,
 		     struct sg_table *sgt, enum dma_data_direction dir);
 unsigned long rx_memory_pfn(struct rx_memory *mem, unsigned long pgoff);

@@ -49,7 +49,7 @@ static bool rx_requires_p2p(struct rx_buffer *buf)
  * @attach: the new attachment
  *
  * Return: 0, -EOPNOTSUPP for importers the buffer's flags refuse, -ENODEV
- * while the buffer is revoked, or -ENOMEM.
+ * while the buffer is revoked, -ENOMEM, or -EINTR.
  */
 static int rx_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
 {
@@ -57,10 +57,8 @@ static int rx_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
 	struct rx_attachment *ra;
 	int ret;
 
+	/* In VFIO's order: peer-to-peer, then revoked, then revocable. */
 	if (rx_requires_p2p(buf) && !attach->peer2peer)
-		return -EOPNOTSUPP;
-	if (!(buf->flags & REVOKE_EXPORTER_ALLOW_STATIC) &&
-	    !dma_buf_attach_revocable(attach))
 		return -EOPNOTSUPP;
 
 	ra = kzalloc_obj(*ra);
@@ -80,6 +78,11 @@ static int rx_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
 		goto err_free;
 	if (buf->revoked) {
 		ret = -ENODEV;
+		goto err_unlock;
+	}
+	if (!(buf->flags & REVOKE_EXPORTER_ALLOW_STATIC) &&
+	    !(ra->flags & REVOKE_EXPORTER_ATTACH_REVOCABLE)) {
+		ret = -EOPNOTSUPP;
 		goto err_unlock;
 	}
 	ra->id = ++buf->next_attach_id;
@@ -191,7 +194,7 @@ static struct sg_table *rx_map(struct dma_buf_attachment *attach,
 		ret = -ENOMEM;
 		goto err;
 	}
-	map->sgt = rx_memory_map(mem, attach, dir);
+	map->sgt = rx_memory_map(mem, attach, dir, buf->flags & REVOKE_EXPORTER_ODD_SEGMENTS);
 	if (IS_ERR(map->sgt)) {
 		ret = PTR_ERR(map->sgt);
 		kfree(map);
@@ -244,35 +247,113 @@ static void rx_unmap(struct dma_buf_attachment *attach, struct sg_table *sgt,
 }
 
 /**
+ * rx_fault_wait - wait for what a fault needs without mmap_lock, then retry
+ * @vmf: the fault, on its first attempt
+ * @buf: the buffer
+ * @outer: whether the outer lock is needed
+ *
+ * As TTM does: the outer lock, the reservation lock and an asynchronous
+ * move's copy can take long (a VFIO-like revoke holds the first two until
+ * its fences signal), so the wait happens with mmap_lock released, and
+ * killably, and the fault is retried.
+ *
+ * Return: VM_FAULT_RETRY.
+ */
+static vm_fault_t rx_fault_wait(struct vm_fault *vmf, struct rx_buffer *buf, bool outer)
+{
+	struct dma_resv *resv = buf->dmabuf->resv;
+
+	if (vmf->flags & FAULT_FLAG_RETRY_NOWAIT)
+		return VM_FAULT_RETRY;
+	get_dma_buf(buf->dmabuf);
+	release_fault_lock(vmf);
+	if (!outer || !down_read_killable(&rx_memory_lock)) {
+		if (!dma_resv_lock_interruptible(resv, NULL)) {
+			dma_resv_wait_timeout(resv, DMA_RESV_USAGE_KERNEL, true,
+					      MAX_SCHEDULE_TIMEOUT);
+			dma_resv_unlock(resv);
+		}
+		if (outer)
+			up_read(&rx_memory_lock);
+	}
+	dma_buf_put(buf->dmabuf);
+	return VM_FAULT_RETRY;
+}
+
+/**
+ * rx_fault_lock - take what a fault needs: the outer lock, the reservation
+ * lock, and no pending copy
+ * @vmf: the fault
+ * @buf: the buffer
+ * @outer: whether the outer lock is needed
+ *
+ * Return: 0 with both held and the copy done; VM_FAULT_RETRY after waiting
+ * without mmap_lock; VM_FAULT_NOPAGE when a signal ended a wait that could
+ * not drop mmap_lock (the fault is then taken again or the task dies).
+ */
+static vm_fault_t rx_fault_lock(struct vm_fault *vmf, struct rx_buffer *buf, bool outer)
+{
+	struct dma_resv *resv = buf->dmabuf->resv;
+	bool retry = fault_flag_allow_retry_first(vmf->flags);
+
+	if (outer && !down_read_trylock(&rx_memory_lock)) {
+		if (retry)
+			return rx_fault_wait(vmf, buf, outer);
+		if (down_read_killable(&rx_memory_lock))
+			return VM_FAULT_NOPAGE;
+	}
+	if (!dma_resv_trylock(resv)) {
+		if (retry)
+			goto wait;
+		if (dma_resv_lock_interruptible(resv, NULL))
+			goto err_outer;
+	}
+	if (dma_resv_test_signaled(resv, DMA_RESV_USAGE_KERNEL))
+		return 0;
+	if (retry) {
+		dma_resv_unlock(resv);
+		goto wait;
+	}
+	if (dma_resv_wait_timeout(resv, DMA_RESV_USAGE_KERNEL, true, MAX_SCHEDULE_TIMEOUT) > 0)
+		return 0;
+	dma_resv_unlock(resv);
+err_outer:
+	if (outer)
+		up_read(&rx_memory_lock);
+	return VM_FAULT_NOPAGE;
+
+wait:
+	if (outer)
+		up_read(&rx_memory_lock);
+	return rx_fault_wait(vmf, buf, outer);
+}
+
+/**
  * rx_fault - fault in a page of a CPU mapping of the dma-buf fd
  * @vmf: the fault
  *
- * Takes the outer lock for reading, as VFIO's BAR faults take memory_lock,
- * and then the reservation lock, so the page comes from the current memory
- * and no sequence can race. After an asynchronous move, waits for its copy.
+ * Under the outer lock for reading, as VFIO's BAR faults take memory_lock,
+ * and the reservation lock, so the page comes from the current memory and
+ * no sequence can race; after an asynchronous move, once its copy is done.
  *
  * Return: VM_FAULT_SIGBUS while revoked, else the result of inserting the
- * page; VM_FAULT_NOPAGE to retry after a signal.
+ * page; VM_FAULT_RETRY or VM_FAULT_NOPAGE (see rx_fault_lock()).
  */
 static vm_fault_t rx_fault(struct vm_fault *vmf)
 {
 	struct rx_buffer *buf = vmf->vma->vm_private_data;
 	bool outer = !(buf->flags & REVOKE_EXPORTER_NO_OUTER_LOCK);
-	struct dma_resv *resv = buf->dmabuf->resv;
-	vm_fault_t ret = VM_FAULT_NOPAGE;
+	vm_fault_t ret;
 
-	if (outer && down_read_killable(&rx_memory_lock))
-		return VM_FAULT_NOPAGE;
-	if (dma_resv_lock_interruptible(resv, NULL))
-		goto out;
+	ret = rx_fault_lock(vmf, buf, outer);
+	if (ret)
+		return ret;
 	if (buf->revoked || buf->gone || vmf->pgoff >= buf->memory->npages)
 		ret = VM_FAULT_SIGBUS;
-	else if (dma_resv_wait_timeout(resv, DMA_RESV_USAGE_KERNEL, true,
-				       MAX_SCHEDULE_TIMEOUT) > 0)
+	else
 		ret = vmf_insert_pfn(vmf->vma, vmf->address,
 				     rx_memory_pfn(buf->memory, vmf->pgoff));
-	dma_resv_unlock(resv);
-out:
+	dma_resv_unlock(buf->dmabuf->resv);
 	if (outer)
 		up_read(&rx_memory_lock);
 	return ret;

@@ -27,14 +27,17 @@
  * struct rx_importer - one test importer
  * @dmabuf: the imported buffer, referenced
  * @dev: the device it attaches as, referenced
- * @attach: the attachment
+ * @attach: the attachment, NULL until published under the lock
  * @flags: REVOKE_IMPORTER_*
  * @unmap_delay_ms: 0 to unmap in the callback, else the worker's delay
  * @unmap_work: the deferred unmap
  * @sgt: the mapping, or NULL; protected by the reservation lock
  * @stale: invalidated but not yet unmapped; protected by the lock
- * @late_page: LATE_WRITER: the first page it ever mapped, unreferenced on
- *	       purpose; protected by the lock
+ * @closing: the fd is being released: invalidations change nothing any
+ *	     more; protected by the lock
+ * @late_page: LATE_WRITER: the first page it ever mapped, referenced so
+ *	       that its late write never lands in a freed page; protected by
+ *	       the lock
  * @status: what STATUS reports; protected by the lock
  */
 struct rx_importer {
@@ -46,6 +49,7 @@ struct rx_importer {
 	struct delayed_work unmap_work;
 	struct sg_table *sgt;
 	bool stale;
+	bool closing;
 	struct page *late_page;
 	struct revoke_importer_status status;
 };
@@ -89,6 +93,7 @@ static int rx_importer_remember_page(struct rx_importer *imp, struct sg_table *s
 		page = sgt->orig_nents ? sg_page(sgt->sgl) : NULL;
 	if (!page)
 		return -EINVAL;
+	get_page(page);
 	imp->late_page = page;
 	return 0;
 }
@@ -152,7 +157,8 @@ err:
  *
  * Bounded either way: no waiting, and the worker only needs the lock. An
  * EAGER importer maps again at once, which is only right when the exporter
- * lets it map by then.
+ * lets it map by then. The callback can come before the attachment is
+ * published (nothing is mapped then) and while the fd is released.
  */
 static void rx_importer_invalidate(struct dma_buf_attachment *attach)
 {
@@ -160,6 +166,8 @@ static void rx_importer_invalidate(struct dma_buf_attachment *attach)
 
 	dma_resv_assert_held(attach->dmabuf->resv);
 	imp->status.invalidations++;
+	if (!imp->attach || imp->closing)
+		return;
 	if (imp->flags & REVOKE_IMPORTER_EAGER) {
 		/* A latched error holds until the next invalidation. */
 		imp->status.latched = 0;
@@ -202,6 +210,22 @@ static const struct dma_buf_attach_ops rx_importer_ops[2][2] = {
 };
 
 /**
+ * rx_importer_shut - unmap for good and stop the worker
+ * @imp: the importer, whose attachment is published
+ *
+ * Once closing is set under the lock, no invalidation maps again or arms
+ * the worker, so the worker is stopped for good after the cancel.
+ */
+static void rx_importer_shut(struct rx_importer *imp)
+{
+	dma_resv_lock(imp->dmabuf->resv, NULL);
+	imp->closing = true;
+	rx_importer_unmap_locked(imp);
+	dma_resv_unlock(imp->dmabuf->resv);
+	cancel_delayed_work_sync(&imp->unmap_work);
+}
+
+/**
  * rx_importer_release - close: unmap, detach, let go of the buffer
  * @inode: unused
  * @file: the importer fd
@@ -212,13 +236,12 @@ static int rx_importer_release(struct inode *inode, struct file *file)
 {
 	struct rx_importer *imp = file->private_data;
 
-	cancel_delayed_work_sync(&imp->unmap_work);
-	dma_resv_lock(imp->dmabuf->resv, NULL);
-	rx_importer_unmap_locked(imp);
-	dma_resv_unlock(imp->dmabuf->resv);
+	rx_importer_shut(imp);
 	dma_buf_detach(imp->dmabuf, imp->attach);
 	dma_buf_put(imp->dmabuf);
 	put_device(imp->dev);
+	if (imp->late_page)
+		put_page(imp->late_page);
 	kfree(imp);
 	return 0;
 }
@@ -283,6 +306,7 @@ static const struct file_operations rx_importer_fops = {
 	.owner = THIS_MODULE,
 	.release = rx_importer_release,
 	.unlocked_ioctl = rx_importer_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
 };
 
 /**
@@ -299,6 +323,7 @@ struct file *rx_importer_create(struct device *dev, struct revoke_exporter_impor
 {
 	bool dynamic = args->flags & REVOKE_IMPORTER_DYNAMIC;
 	const struct dma_buf_attach_ops *ops;
+	struct dma_buf_attachment *attach;
 	struct rx_importer *imp;
 	struct file *file;
 	int ret;
@@ -322,24 +347,29 @@ struct file *rx_importer_create(struct device *dev, struct revoke_exporter_impor
 		ret = PTR_ERR(imp->dmabuf);
 		goto err_dev;
 	}
-	/* Fully set up before the attach: the callback may run at once. */
+	/*
+	 * The callback may run as soon as the attachment is on the buffer's
+	 * list, before dma_buf_dynamic_attach() returns: it finds the
+	 * attachment unpublished and nothing mapped.
+	 */
 	if (dynamic) {
 		ops = &rx_importer_ops[!!(args->flags & REVOKE_IMPORTER_REVOCABLE)]
 				      [!!(args->flags & REVOKE_IMPORTER_P2P)];
-		imp->attach = dma_buf_dynamic_attach(imp->dmabuf, imp->dev, ops, imp);
+		attach = dma_buf_dynamic_attach(imp->dmabuf, imp->dev, ops, imp);
 	} else {
-		imp->attach = dma_buf_attach(imp->dmabuf, imp->dev);
+		attach = dma_buf_attach(imp->dmabuf, imp->dev);
 	}
-	if (IS_ERR(imp->attach)) {
-		ret = PTR_ERR(imp->attach);
+	if (IS_ERR(attach)) {
+		ret = PTR_ERR(attach);
 		goto err_put;
 	}
 
 	dma_resv_lock(imp->dmabuf->resv, NULL);
+	imp->attach = attach;
 	ret = rx_importer_map_locked(imp);
 	dma_resv_unlock(imp->dmabuf->resv);
 	if (ret)
-		goto err_detach;
+		goto err_unmap;
 
 	file = anon_inode_getfile("[revoke_importer]", &rx_importer_fops, imp, O_RDWR);
 	if (IS_ERR(file)) {
@@ -349,12 +379,10 @@ struct file *rx_importer_create(struct device *dev, struct revoke_exporter_impor
 	return file;
 
 err_unmap:
-	cancel_delayed_work_sync(&imp->unmap_work);
-	dma_resv_lock(imp->dmabuf->resv, NULL);
-	rx_importer_unmap_locked(imp);
-	dma_resv_unlock(imp->dmabuf->resv);
-err_detach:
+	rx_importer_shut(imp);
 	dma_buf_detach(imp->dmabuf, imp->attach);
+	if (imp->late_page)
+		put_page(imp->late_page);
 err_put:
 	dma_buf_put(imp->dmabuf);
 err_dev:

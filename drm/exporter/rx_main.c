@@ -74,7 +74,8 @@ static int rx_ioctl_create(void __user *uarg)
 	if (copy_from_user(&args, uarg, sizeof(args)))
 		return -EFAULT;
 	if (!args.size || !PAGE_ALIGNED(args.size) || args.size > REVOKE_EXPORTER_MAX_SIZE ||
-	    args.flags & ~REVOKE_EXPORTER_CREATE_FLAGS)
+	    args.flags & ~REVOKE_EXPORTER_CREATE_FLAGS ||
+	    ((args.flags & REVOKE_EXPORTER_BAR) && (args.flags & REVOKE_EXPORTER_ODD_SEGMENTS)))
 		return -EINVAL;
 	ret = rx_buffer_create(args.size, args.flags, &dmabuf);
 	if (ret)
@@ -195,7 +196,8 @@ static int rx_ioctl_fail_map(void __user *uarg)
 
 	if (copy_from_user(&args, uarg, sizeof(args)))
 		return -EFAULT;
-	if (args.error > MAX_ERRNO)
+	/* 512 and above are the kernel's own, never for userspace. */
+	if (args.error >= ERESTARTSYS)
 		return -EINVAL;
 	buf = rx_buffer_get(args.fd);
 	if (IS_ERR(buf))

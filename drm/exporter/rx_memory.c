@@ -126,10 +126,40 @@ void rx_memory_put(struct rx_memory *mem)
 }
 
 /**
+ * rx_memory_table_odd - a table whose first page is two half-page segments
+ * @sgt: the table to fill
+ * @mem: the memory, pages with struct pages
+ *
+ * One entry per page otherwise, so nothing merges the halves again.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+static int rx_memory_table_odd(struct sg_table *sgt, struct rx_memory *mem)
+{
+	struct scatterlist *sg;
+	unsigned long i;
+	int ret;
+
+	ret = sg_alloc_table(sgt, mem->npages + 1, GFP_KERNEL);
+	if (ret)
+		return ret;
+	sg = sgt->sgl;
+	sg_set_page(sg, mem->pages[0], PAGE_SIZE / 2, 0);
+	sg = sg_next(sg);
+	sg_set_page(sg, mem->pages[0], PAGE_SIZE / 2, PAGE_SIZE / 2);
+	for (i = 1; i < mem->npages; i++) {
+		sg = sg_next(sg);
+		sg_set_page(sg, mem->pages[i], PAGE_SIZE, 0);
+	}
+	return 0;
+}
+
+/**
  * rx_memory_map - map the memory for an importer's device
  * @mem: the memory
  * @attach: the importer's attachment, its reservation lock held
  * @dir: DMA direction
+ * @odd: split the first page in two segments (REVOKE_EXPORTER_ODD_SEGMENTS)
  *
  * Pages go through the DMA API in segments the device can take. BAR
  * memory is mapped peer-to-peer, as VFIO maps a BAR: a table with DMA
@@ -138,7 +168,7 @@ void rx_memory_put(struct rx_memory *mem)
  * Return: the table, or an ERR_PTR.
  */
 struct sg_table *rx_memory_map(struct rx_memory *mem, struct dma_buf_attachment *attach,
-			       enum dma_data_direction dir)
+			       enum dma_data_direction dir, bool odd)
 {
 	struct sg_table *sgt;
 	int ret;
@@ -149,9 +179,13 @@ struct sg_table *rx_memory_map(struct rx_memory *mem, struct dma_buf_attachment 
 	sgt = kzalloc_obj(*sgt);
 	if (!sgt)
 		return ERR_PTR(-ENOMEM);
-	ret = sg_alloc_table_from_pages_segment(sgt, mem->pages, mem->npages, 0,
-						mem->npages << PAGE_SHIFT,
-						dma_get_max_seg_size(attach->dev), GFP_KERNEL);
+	if (odd)
+		ret = rx_memory_table_odd(sgt, mem);
+	else
+		ret = sg_alloc_table_from_pages_segment(sgt, mem->pages, mem->npages, 0,
+							mem->npages << PAGE_SHIFT,
+							dma_get_max_seg_size(attach->dev),
+							GFP_KERNEL);
 	if (ret)
 		goto err_free;
 	/*

@@ -13,6 +13,7 @@
 #include <linux/dma-fence.h>
 #include <linux/dma-resv.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
@@ -20,8 +21,7 @@
 
 /**
  * struct rx_move_fence - the fence of one asynchronous copy
- * @base: the fence
- * @lock: its lock
+ * @base: the fence, first: the core frees the whole with it
  * @work: the copy
  * @dmabuf: the buffer, referenced until the copy is done
  * @from: the old memory, referenced until then
@@ -29,15 +29,12 @@
  */
 struct rx_move_fence {
 	struct dma_fence base;
-	spinlock_t lock; /* the fence's, taken only by the dma-fence core */
 	struct delayed_work work;
 	struct dma_buf *dmabuf;
 	struct rx_memory *from;
 	struct rx_memory *to;
 };
 
-static u64 rx_move_context;
-static atomic64_t rx_move_seqno;
 /* Flushed at module exit, so no copy outlives the module's code. */
 static struct workqueue_struct *rx_move_wq;
 
@@ -52,19 +49,13 @@ static const char *rx_move_timeline_name(struct dma_fence *fence)
 }
 
 /*
- * The fence can outlive the buffer (a sync_file may hold it): each one
- * holds the module, whose code its ops are.
+ * No release or wait op: once signalled, the fence drops its ops and no
+ * longer needs this module; until then its worker holds the buffer, and
+ * with it the module.
  */
-static void rx_move_release(struct dma_fence *fence)
-{
-	dma_fence_free(fence);
-	module_put(THIS_MODULE);
-}
-
 static const struct dma_fence_ops rx_move_fence_ops = {
 	.get_driver_name = rx_move_driver_name,
 	.get_timeline_name = rx_move_timeline_name,
-	.release = rx_move_release,
 };
 
 /**
@@ -74,9 +65,11 @@ static const struct dma_fence_ops rx_move_fence_ops = {
 static void rx_move_copy(struct work_struct *work)
 {
 	struct rx_move_fence *f = container_of(to_delayed_work(work), struct rx_move_fence, work);
+	bool cookie = dma_fence_begin_signalling();
 
 	rx_memory_copy(f->to, f->from);
 	dma_fence_signal(&f->base);
+	dma_fence_end_signalling(cookie);
 	rx_memory_put(f->from);
 	rx_memory_put(f->to);
 	dma_buf_put(f->dmabuf);
@@ -107,10 +100,11 @@ struct dma_fence *rx_move_start(struct rx_buffer *buf, struct rx_memory *from,
 	f = kzalloc_obj(*f);
 	if (!f)
 		return ERR_PTR(-ENOMEM);
-	__module_get(THIS_MODULE);
-	spin_lock_init(&f->lock);
-	dma_fence_init(&f->base, &rx_move_fence_ops, &f->lock, rx_move_context,
-		       atomic64_inc_return(&rx_move_seqno));
+	/*
+	 * A context of its own: copies of different buffers finish in any
+	 * order, and fences of one context must signal in order.
+	 */
+	dma_fence_init(&f->base, &rx_move_fence_ops, NULL, dma_fence_context_alloc(1), 1);
 	INIT_DELAYED_WORK(&f->work, rx_move_copy);
 	get_dma_buf(buf->dmabuf);
 	f->dmabuf = buf->dmabuf;
@@ -126,21 +120,22 @@ struct dma_fence *rx_move_start(struct rx_buffer *buf, struct rx_memory *from,
 }
 
 /**
- * rx_move_fence_init - a fence context and a workqueue for the copies
+ * rx_move_fence_init - a workqueue for the copies, which signal fences
  *
  * Return: 0 or -ENOMEM.
  */
 int rx_move_fence_init(void)
 {
-	rx_move_context = dma_fence_context_alloc(1);
-	rx_move_wq = alloc_workqueue("revoke_exporter_move", WQ_UNBOUND, 0);
+	rx_move_wq = alloc_workqueue("revoke_exporter_move", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	return rx_move_wq ? 0 : -ENOMEM;
 }
 
 /**
- * rx_move_fence_fini - wait for the copies still running
+ * rx_move_fence_fini - wait for the copies still running, and for RCU
+ * readers that may still look at a fence's ops
  */
 void rx_move_fence_fini(void)
 {
 	destroy_workqueue(rx_move_wq);
+	synchronize_rcu();
 }

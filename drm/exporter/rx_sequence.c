@@ -42,6 +42,12 @@ static ktime_t rx_outer_lock(struct rx_buffer *buf)
 	return ktime_get();
 }
 
+/* The outer lock whatever the buffer's flags, as VFIO's cleanup takes it. */
+static void rx_outer_lock_always(void)
+{
+	down_write(&rx_memory_lock);
+}
+
 /**
  * rx_outer_unlock - release what rx_outer_lock() took
  * @buf: the buffer
@@ -354,7 +360,7 @@ static u64 rx_poison_revoked(struct rx_buffer *buf, struct rx_poison *poison)
 	dma_resv_assert_held(buf->dmabuf->resv);
 	if (buf->gone || mem->poisoned)
 		return 0;
-	buf->saved = kvmalloc(buf->dmabuf->size, GFP_KERNEL);
+	buf->saved = kvmalloc(buf->dmabuf->size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!buf->saved)
 		return 0;
 	rx_memory_save(mem, buf->saved);
@@ -515,8 +521,9 @@ static void rx_restore_clear_first(struct rx_buffer *buf)
  * once when told to gets -ENODEV; it must re-map lazily, and not latch the
  * error. REVOKE_EXPORTER_RESTORE_CLEAR_FIRST keeps the older order.
  *
- * Return: 0, -EALREADY when not revoked, -EINTR, or -ECONNABORTED when
- * RESCUE ended the fence wait (the buffer stays revoked).
+ * Return: 0, -EALREADY when not revoked, -ENODEV when the BAR's device
+ * went away, -EINTR, or -ECONNABORTED when RESCUE ended the fence wait
+ * (the buffer stays revoked).
  */
 int rx_buffer_restore(struct rx_buffer *buf)
 {
@@ -546,11 +553,20 @@ int rx_buffer_restore(struct rx_buffer *buf)
 	if (ret)
 		goto out;
 
+	/*
+	 * Without the outer lock a REVOKE, another RESTORE or the device's
+	 * removal may have come in between: only a buffer still revoked, and
+	 * not gone, is restored.
+	 */
 	dma_resv_lock(resv, NULL);
-	rx_unpoison_restored(buf);
-	buf->revoked = false;
-	WRITE_ONCE(buf->restores, buf->restores + 1);
-	buf->count.restore++;
+	if (buf->revoked && !buf->gone) {
+		rx_unpoison_restored(buf);
+		buf->revoked = false;
+		WRITE_ONCE(buf->restores, buf->restores + 1);
+		buf->count.restore++;
+	} else {
+		ret = buf->gone ? -ENODEV : -EALREADY;
+	}
 	dma_resv_unlock(resv);
 out:
 	rx_outer_unlock(buf, locked);
@@ -567,9 +583,10 @@ out:
  * @fence: out: the copy's fence for an asynchronous move, else NULL
  * @last_signal: out: see rx_wait_fences()
  *
- * Nobody can map, attach fences or fault meanwhile: wait for the fences,
- * zap CPU mappings and invalidate the importers' mappings (so nobody
- * writes the old memory any more), copy or have the copy started, switch.
+ * Nobody can map, attach fences or fault meanwhile: zap CPU mappings and
+ * invalidate the importers' mappings, then wait for the fences, including
+ * any an importer added from its callback (until they signal it may still
+ * write the old memory), and copy or have the copy started, and switch.
  *
  * Return: 0; -ENODEV when revoked; -EBUSY when pinned; -EOPNOTSUPP for BAR
  * memory; -ENOMEM; -ETIMEDOUT; -EINTR.
@@ -588,9 +605,6 @@ static int rx_move_begin(struct rx_buffer *buf, struct revoke_exporter_revoke *a
 		return -EOPNOTSUPP;
 	rx_poison_check(buf);
 	rx_count_attachments(buf, args, &buf->memory->poison);
-	ret = rx_wait_fences(buf, true, args->timeout_ns, &args->fence_wait_ns, last_signal);
-	if (ret)
-		return ret;
 	*old = buf->memory;
 	new = rx_memory_alloc_like(*old);
 	if (IS_ERR(new))
@@ -598,13 +612,16 @@ static int rx_move_begin(struct rx_buffer *buf, struct revoke_exporter_revoke *a
 
 	rx_zap_cpu_mappings(buf);
 	args->invalidate_ns = rx_invalidate(buf);
+	ret = rx_wait_fences(buf, true, args->timeout_ns, &args->fence_wait_ns, last_signal);
+	if (ret)
+		goto err_free;
 	*fence = NULL;
 	if (args->flags & REVOKE_EXPORTER_MOVE_ASYNC) {
 		rx_memory_fill(new, REVOKE_EXPORTER_STALE_WORD);
 		*fence = rx_move_start(buf, *old, new, args->delay_ms);
 		if (IS_ERR(*fence)) {
-			rx_memory_put(new);
-			return PTR_ERR(*fence);
+			ret = PTR_ERR(*fence);
+			goto err_free;
 		}
 	} else {
 		rx_memory_copy(new, *old);
@@ -613,6 +630,10 @@ static int rx_move_begin(struct rx_buffer *buf, struct revoke_exporter_revoke *a
 	buf->generation++;
 	buf->count.move++;
 	return 0;
+
+err_free:
+	rx_memory_put(new);
+	return ret;
 }
 
 /**
@@ -692,16 +713,18 @@ void rx_buffer_rescue(struct rx_buffer *buf)
 void rx_buffer_gone(struct rx_buffer *buf)
 {
 	struct dma_resv *resv = buf->dmabuf->resv;
-	ktime_t locked;
 
-	locked = rx_outer_lock(buf);
+	rx_outer_lock_always();
 	dma_resv_lock(resv, NULL);
 	atomic_set(&buf->rescue, 0);
 	rx_poison_check(buf);
 	buf->gone = true;
+	if (!buf->revoked)
+		buf->count.revoke++;
 	buf->revoked = true;
 	kvfree(buf->saved);
 	buf->saved = NULL;
+	buf->memory->poisoned = false;
 	rx_zap_cpu_mappings(buf);
 	dma_buf_invalidate_mappings(buf->dmabuf);
 	rx_wait_fences_vfio(buf);
@@ -710,5 +733,5 @@ void rx_buffer_gone(struct rx_buffer *buf)
 	if (atomic_read(&buf->mappings))
 		pr_err("the BAR's device went away while %d mapping(s) of a buffer remained\n",
 		       atomic_read(&buf->mappings));
-	rx_outer_unlock(buf, locked);
+	up_write(&rx_memory_lock);
 }
