@@ -756,6 +756,7 @@ static void block_in_fence_attach(struct revoke_vgem_import *imp)
 
 static void test_unload_after_teardown(void)
 {
+	revoke_vgem_reload_at_exit();
 	close(dev);
 	igt_assert_eq(igt_kmod_unload(REVOKE_EXPORTER_MODULE), 0);
 	igt_assert_eq(igt_kmod_unload("vgem"), 0);

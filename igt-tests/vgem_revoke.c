@@ -524,6 +524,7 @@ static void test_unload_with_imports(void)
 	uint32_t *map = revoke_vgem_mmap(&imp);
 	int err;
 
+	revoke_vgem_reload_at_exit();
 	err = revoke_module_unload_once("vgem");
 	igt_assert_f(err == -EAGAIN || err == -EBUSY, "unload with live imports: %d\n", err);
 	munmap(map, BUF_SIZE);

@@ -111,6 +111,7 @@
 #include "revoke_exporter_helpers.h"
 #include "revoke_bounds.h"
 #include "revoke_kms_helpers.h"
+#include "revoke_pci_helpers.h"
 #include "revoke_trace_helpers.h"
 #include "revoke_virtio_gpu_helpers.h"
 
@@ -562,6 +563,15 @@ static void test_many_imports_lock_hold(void)
 		     "the host one import after the other\n", MANY_IMPORTS, (double)many / one);
 }
 
+static char unbound_device[64];
+
+/* Binds the device again, whatever a failed subtest left; without asserting. */
+static void rebind_virtio_gpu(int sig)
+{
+	if (unbound_device[0])
+		revoke_sysfs_write("/sys/bus/virtio/drivers/virtio_gpu/bind", unbound_device);
+}
+
 static void test_unbind_then_revoke(void)
 {
 	struct revoke_exporter_revoke out = {};
@@ -578,6 +588,8 @@ static void test_unbind_then_revoke(void)
 	kms.fd = -1;
 
 	igt_info("unbinding %s from virtio_gpu\n", device);
+	snprintf(unbound_device, sizeof(unbound_device), "%s", device);
+	igt_install_exit_handler(rebind_virtio_gpu);
 	write_driver_file("unbind", device);
 
 	igt_set_timeout(60, "revoke and close after unbind");
@@ -595,15 +607,23 @@ static void test_unbind_then_revoke(void)
 
 	igt_info("binding %s to virtio_gpu again\n", device);
 	write_driver_file("bind", device);
+	unbound_device[0] = '\0';
 	revoke_kms_init(&kms, DRIVER_VIRTIO);
 }
 
 #define PM_TEST "/sys/power/pm_test"
 #define PM_TEST_DELAY "/sys/module/hibernate/parameters/pm_test_delay"
 
+/* Takes the power management test mode back out; without asserting. */
+static void pm_test_off(int sig)
+{
+	revoke_sysfs_write(PM_TEST, "none");
+}
+
 /* Freezes and restores every device as hibernation does, without an image. */
 static void hibernate_devices(void)
 {
+	igt_install_exit_handler(pm_test_off);
 	write_file(PM_TEST, "devices");
 	write_file(PM_TEST_DELAY, "0");
 	igt_info("freezing and restoring devices\n");

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "igt.h"
+#include "igt_kmod.h"
 #include "revoke_exporter_helpers.h"
 #include "revoke_vgem_helpers.h"
 #include "vgem_drm.h"
@@ -60,4 +61,15 @@ void revoke_vgem_close(int dev, struct revoke_vgem_import *imp, int dmabuf)
 {
 	drm_close_driver(imp->vgem);
 	revoke_exporter_release(dev, dmabuf);
+}
+
+/* Whatever a failed subtest left; in an exit handler, so without asserting. */
+static void reload_vgem(int sig)
+{
+	igt_kmod_load("vgem", NULL);
+}
+
+void revoke_vgem_reload_at_exit(void)
+{
+	igt_install_exit_handler(reload_vgem);
 }

@@ -35,6 +35,9 @@ uint32_t *revoke_exporter_mmap(int dmabuf, size_t size);
  */
 void revoke_exporter_release(int dev, int dmabuf);
 
+/* For subtests that unload vgem: an exit handler loads it again. */
+void revoke_vgem_reload_at_exit(void);
+
 /* Closes the vgem file of @imp, which must detach the import, then @dmabuf. */
 void revoke_vgem_close(int dev, struct revoke_vgem_import *imp, int dmabuf);
 
