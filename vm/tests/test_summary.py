@@ -270,13 +270,25 @@ class Expectations(unittest.TestCase):
 
     def test_our_files_are_well_formed(self):
         xfails = os.path.join(os.path.dirname(os.path.realpath(SUMMARY)), "xfails")
+        results = {"Fail": "fail", "Warn": "warn", "DmesgWarn": "dmesg-warn",
+                   "DmesgFail": "dmesg-fail", "Crash": "crash", "Timeout": "timeout",
+                   "Incomplete": "incomplete", "Abort": "abort"}
         for flavour in ("release", "debug"):
+            # Every entry that applies to the flavour, failing as listed.
+            listed = {}
+            for name in ("fails.txt", "%s-fails.txt" % flavour):
+                with open(os.path.join(xfails, name)) as f:
+                    for line in f:
+                        if line.strip() and not line.startswith("#"):
+                            test, result = line.strip().split(",")
+                            listed[test] = results[result]
             r = Run(self)
-            r.guest("l1", dict(PASSING, **{"igt@sw_sync@sync_expired_merge": "warn"}))
+            r.guest("l1", dict(PASSING, **listed))
             r.meta(flavour=flavour)
             code, out, _ = r.summarise(xfails)
             self.assertEqual(code, 0, out)
-            self.assertRegex(out, r"igt@sw_sync@sync_expired_merge +warn +vm/xfails/fails.txt:\d+\n")
+            for test, result in listed.items():
+                self.assertRegex(out, r"%s +%s +vm/xfails/" % (re.escape(test), result))
 
 
 class Benchmarks(unittest.TestCase):
