@@ -154,11 +154,14 @@ struct revoke_exporter_holder {
  * REVOKE_EXPORTER_NO_OUTER_LOCK); ECONNABORTED (RESCUE ended the fence
  * wait). The out fields are written on success and on these errors.
  *
- * MOVE: under the reservation lock, wait for the fences (bounded by
- * @timeout_ns, interruptible), invalidate the importers' mappings, copy
- * the contents to new pages and switch to them; unlock; wait until the old
- * pages are unmapped, then poison them. With REVOKE_EXPORTER_MOVE_ASYNC the
- * copy is left to a worker, and its fence is published in the reservation
+ * MOVE: under the reservation lock, zap CPU mappings, invalidate the
+ * importers' mappings, wait for the fences (including any an importer
+ * added from its callback; bounded by @timeout_ns, interruptible), copy the
+ * contents to new pages and switch to them; unlock; wait until the old
+ * pages are unmapped, then poison them. When the fence wait fails, the
+ * buffer stays on its old pages and its importers map them again. With
+ * REVOKE_EXPORTER_MOVE_ASYNC the copy is left to a worker, and its fence
+ * is published in the reservation
  * object as DMA_RESV_USAGE_KERNEL: until it signals, the new pages hold
  * REVOKE_EXPORTER_STALE_WORD in every word, and importers must wait for it
  * before they touch them, as TTM's asynchronous moves demand. Errors:

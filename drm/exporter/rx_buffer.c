@@ -255,7 +255,7 @@ static void rx_unmap(struct dma_buf_attachment *attach, struct sg_table *sgt,
  * As TTM does: the outer lock, the reservation lock and an asynchronous
  * move's copy can take long (a VFIO-like revoke holds the first two until
  * its fences signal), so the wait happens with mmap_lock released, and
- * killably, and the fault is retried.
+ * interruptibly, and the fault is retried.
  *
  * Return: VM_FAULT_RETRY.
  */
@@ -287,25 +287,35 @@ static vm_fault_t rx_fault_wait(struct vm_fault *vmf, struct rx_buffer *buf, boo
  * @buf: the buffer
  * @outer: whether the outer lock is needed
  *
+ * On a fault's first attempt the waits happen without mmap_lock (see
+ * rx_fault_wait()). Otherwise they happen under it: interruptibly only
+ * where the fault may be interrupted, else as VFIO's faults wait for
+ * memory_lock, so that a pending signal does not spin the fault.
+ *
  * Return: 0 with both held and the copy done; VM_FAULT_RETRY after waiting
- * without mmap_lock; VM_FAULT_NOPAGE when a signal ended a wait that could
- * not drop mmap_lock (the fault is then taken again or the task dies).
+ * without mmap_lock; VM_FAULT_NOPAGE when a signal ended a wait (the fault
+ * is then taken again or the task dies).
  */
 static vm_fault_t rx_fault_lock(struct vm_fault *vmf, struct rx_buffer *buf, bool outer)
 {
 	struct dma_resv *resv = buf->dmabuf->resv;
 	bool retry = fault_flag_allow_retry_first(vmf->flags);
+	bool intr = vmf->flags & FAULT_FLAG_INTERRUPTIBLE;
 
 	if (outer && !down_read_trylock(&rx_memory_lock)) {
 		if (retry)
 			return rx_fault_wait(vmf, buf, outer);
-		if (down_read_killable(&rx_memory_lock))
+		if (!intr)
+			down_read(&rx_memory_lock);
+		else if (down_read_killable(&rx_memory_lock))
 			return VM_FAULT_NOPAGE;
 	}
 	if (!dma_resv_trylock(resv)) {
 		if (retry)
 			goto wait;
-		if (dma_resv_lock_interruptible(resv, NULL))
+		if (!intr)
+			dma_resv_lock(resv, NULL);
+		else if (dma_resv_lock_interruptible(resv, NULL))
 			goto err_outer;
 	}
 	if (dma_resv_test_signaled(resv, DMA_RESV_USAGE_KERNEL))
@@ -314,7 +324,7 @@ static vm_fault_t rx_fault_lock(struct vm_fault *vmf, struct rx_buffer *buf, boo
 		dma_resv_unlock(resv);
 		goto wait;
 	}
-	if (dma_resv_wait_timeout(resv, DMA_RESV_USAGE_KERNEL, true, MAX_SCHEDULE_TIMEOUT) > 0)
+	if (dma_resv_wait_timeout(resv, DMA_RESV_USAGE_KERNEL, intr, MAX_SCHEDULE_TIMEOUT) > 0)
 		return 0;
 	dma_resv_unlock(resv);
 err_outer:

@@ -35,6 +35,9 @@ struct rx_move_fence {
 	struct rx_memory *to;
 };
 
+/* The core frees the fence with kfree_rcu(), which must free all of it. */
+static_assert(offsetof(struct rx_move_fence, base) == 0);
+
 /* Flushed at module exit, so no copy outlives the module's code. */
 static struct workqueue_struct *rx_move_wq;
 

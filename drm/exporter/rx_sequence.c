@@ -529,6 +529,7 @@ int rx_buffer_restore(struct rx_buffer *buf)
 {
 	struct dma_resv *resv = buf->dmabuf->resv;
 	ktime_t locked;
+	u64 revokes;
 	int ret = 0;
 
 	locked = rx_outer_lock(buf);
@@ -547,6 +548,7 @@ int rx_buffer_restore(struct rx_buffer *buf)
 		goto out;
 	}
 	atomic_set(&buf->rescue, 0);
+	revokes = buf->count.revoke;
 	dma_buf_invalidate_mappings(buf->dmabuf);
 	ret = rx_wait_fences_vfio(buf);
 	dma_resv_unlock(resv);
@@ -554,12 +556,11 @@ int rx_buffer_restore(struct rx_buffer *buf)
 		goto out;
 
 	/*
-	 * Without the outer lock a REVOKE, another RESTORE or the device's
-	 * removal may have come in between: only a buffer still revoked, and
-	 * not gone, is restored.
+	 * Without the outer lock another RESTORE, a REVOKE or the device's
+	 * removal may have come in between: only the same revoke is undone.
 	 */
 	dma_resv_lock(resv, NULL);
-	if (buf->revoked && !buf->gone) {
+	if (buf->revoked && !buf->gone && buf->count.revoke == revokes) {
 		rx_unpoison_restored(buf);
 		buf->revoked = false;
 		WRITE_ONCE(buf->restores, buf->restores + 1);
@@ -637,6 +638,28 @@ err_free:
 }
 
 /**
+ * rx_wait_copy - wait for an asynchronous move's copy, bounded
+ * @fence: the copy's fence
+ * @timeout_ns: the bound, on CLOCK_MONOTONIC (see rx_wait_fences_bounded())
+ *
+ * Return: 0, -ETIMEDOUT or -EINTR.
+ */
+static int rx_wait_copy(struct dma_fence *fence, u64 timeout_ns)
+{
+	ktime_t deadline = ktime_add_ns(ktime_get(), timeout_ns);
+	long ret;
+	s64 left;
+
+	do {
+		left = max_t(s64, ktime_to_ns(ktime_sub(deadline, ktime_get())), 0);
+		ret = dma_fence_wait_timeout(fence, true, nsecs_to_jiffies(left) + 1);
+	} while (!ret && ktime_before(ktime_get(), deadline));
+	if (ret > 0)
+		return 0;
+	return ret ? -EINTR : -ETIMEDOUT;
+}
+
+/**
  * rx_buffer_move - give the buffer new pages with the same contents
  * @buf: the buffer
  * @args: the timeout and flags in, the timings and counts out
@@ -654,7 +677,6 @@ int rx_buffer_move(struct rx_buffer *buf, struct revoke_exporter_revoke *args)
 	struct dma_fence *fence = NULL;
 	struct rx_memory *old = NULL;
 	ktime_t last_signal;
-	long waited;
 	int ret;
 
 	if (dma_resv_lock_interruptible(resv, NULL))
@@ -667,10 +689,8 @@ int rx_buffer_move(struct rx_buffer *buf, struct revoke_exporter_revoke *args)
 	ret = rx_wait_unmapped(buf, &old->mappings, args->timeout_ns, false, 0,
 			       &args->unmap_wait_ns);
 	args->mappings_after = atomic_read(&old->mappings);
-	if (!ret && fence) {
-		waited = dma_fence_wait_timeout(fence, true, nsecs_to_jiffies(args->timeout_ns));
-		ret = waited < 0 ? -EINTR : waited ? 0 : -ETIMEDOUT;
-	}
+	if (!ret && fence)
+		ret = rx_wait_copy(fence, args->timeout_ns);
 	if (fence)
 		dma_fence_put(fence);
 	if (ret) {
