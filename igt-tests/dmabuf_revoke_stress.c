@@ -8,7 +8,7 @@
  * Description: Races against the exporter's revoke, restore and move
  *		sequences, with vgem as the importer, and the teardown of
  *		processes blocked in them. Every race subtest runs a number of
- *		exporter cycles (--iterations, printed; 10000 by default, 300 on
+ *		exporter cycles (--iterations, printed; 5000 by default, 300 on
  *		kernels with lockdep) and checks the data seen by the racing
  *		threads and that the exporter's counters balance afterwards.
  * Category: Core
@@ -34,7 +34,7 @@
  * SUBTEST: move-async-vs-faults
  * Description: The same with asynchronous moves, whose copy finishes
  *		after the move unlocked: vgem must wait for the copy's kernel
- *		fence before its mapping shows the new pages. A fifth of the
+ *		fence before its mapping shows the new pages. A tenth of the
  *		cycles, as each waits for its copy.
  *
  * SUBTEST: revoke-vs-mmap
@@ -121,7 +121,7 @@ static unsigned int iterations;
  */
 static unsigned int default_iterations(void)
 {
-	return revoke_per_flavour(10000, 300);
+	return revoke_per_flavour(5000, 300);
 }
 
 /*
@@ -159,7 +159,7 @@ static const struct option long_opts[] = {
 };
 
 static const char help_str[] =
-	"  --iterations N\texporter cycles per race subtest (default 10000, 300 with lockdep)\n";
+	"  --iterations N\texporter cycles per race subtest (default 5000, 300 with lockdep)\n";
 
 /* Unloading either module fails while any of this is in use. */
 static void assert_unload_refused(void)
@@ -273,11 +273,11 @@ static unsigned int count_lost_writes(const uint32_t *exp, const uint32_t *acked
 /*
  * An asynchronous move waits for its copy, which the exporter's worker
  * starts ASYNC_COPY_DELAY_MS later: about 10 ms a cycle under TCG, so the
- * asynchronous race runs a fifth of the cycles.
+ * asynchronous race runs a tenth of the cycles.
  */
 static unsigned int async_iterations(void)
 {
-	return iterations / 5 ? iterations / 5 : 1;
+	return iterations / 10 ? iterations / 10 : 1;
 }
 
 /* One move of the races; with @async, the copy is left to the exporter's worker. */

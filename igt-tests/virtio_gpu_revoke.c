@@ -75,9 +75,11 @@
  * Description: A revoke keeps the exporter's outer lock (VFIO's
  *		memory_lock: the BAR cannot fault meanwhile) through the
  *		importers' callbacks and the fence and unmap waits; for 16
- *		imports that time is at most four times what it is for one
+ *		imports that time is at most eight times what it is for one
  *		(median of five revokes each), so the callbacks do not wait
- *		for the host one import after the other.
+ *		for the host one import after the other (that costs about 16
+ *		times; measured 28 times on release, 3.4 times on debug where
+ *		fixed costs dominate).
  *
  * SUBTEST: unbind-then-revoke
  * Description: With the device unbound from its driver while a buffer is
@@ -558,7 +560,7 @@ static void test_many_imports_lock_hold(void)
 
 	igt_info("importers' share of a revoke under the outer lock: %.3f ms for 1 import, "
 		 "%.3f ms for %d\n", one / 1e6, many / 1e6, MANY_IMPORTS);
-	igt_assert_f(many <= 4 * one,
+	igt_assert_f(many <= 8 * one,
 		     "%d imports kept the lock %.1f times as long as one: the callbacks wait for "
 		     "the host one import after the other\n", MANY_IMPORTS, (double)many / one);
 }
@@ -737,7 +739,7 @@ int igt_main()
 	igt_subtest("many-imports")
 		test_many_imports();
 
-	igt_describe("16 imports keep the outer lock no more than four times as long as one.");
+	igt_describe("16 imports keep the outer lock no more than eight times as long as one.");
 	igt_subtest("many-imports-lock-hold")
 		test_many_imports_lock_hold();
 
