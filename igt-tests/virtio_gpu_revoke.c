@@ -78,8 +78,8 @@
  *		imports that time is at most eight times what it is for one
  *		(median of five revokes each), so the callbacks do not wait
  *		for the host one import after the other (that costs about 16
- *		times; measured 28 times on release, 3.4 times on debug where
- *		fixed costs dominate).
+ *		times; measured 28 times on release). Release kernels only:
+ *		on debug kernels one import's share varies too much.
  *
  * SUBTEST: unbind-then-revoke
  * Description: With the device unbound from its driver while a buffer is
@@ -556,7 +556,16 @@ static uint64_t median_share(int n)
 
 static void test_many_imports_lock_hold(void)
 {
-	uint64_t one = median_share(1), many = median_share(MANY_IMPORTS);
+	uint64_t one, many;
+
+	/*
+	 * In a debug nested guest one import's share alone varies fourfold
+	 * between runs (8.7 to 35.5 ms), so the ratio tells nothing there.
+	 */
+	igt_require_f(!revoke_kernel_is_debug(),
+		      "the debug options' costs hide the ratio (measured 3.4 to 10.9 times)\n");
+	one = median_share(1);
+	many = median_share(MANY_IMPORTS);
 
 	igt_info("importers' share of a revoke under the outer lock: %.3f ms for 1 import, "
 		 "%.3f ms for %d\n", one / 1e6, many / 1e6, MANY_IMPORTS);
