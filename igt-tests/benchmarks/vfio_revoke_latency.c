@@ -107,7 +107,9 @@ int main(int argc, char **argv)
 	revoke_virtio_gpu_require_blob();
 	revoke_vfio_require(&vfio);
 	revoke_kms_init(&kms, DRIVER_VIRTIO);
+	open_device(revoke_vfio_open_group);
 	igt_require_f(revoke_vfio_has_reset(&vfio), "%s has no reset\n", vfio.bdf);
+	revoke_vfio_close(&vfio);
 
 	printf("vfio_revoke_latency: %d revokes per trigger and importer%s (times in ms)\n",
 	       runs, revoke_kernel_is_debug() ? ", lockdep kernel: not release figures" : "");
