@@ -502,7 +502,7 @@ static void churn_against_revokes(enum churn_kind kind, const char *what)
 {
 	void *(*const fns[])(void *) = { mmap_churn, import_churn, fence_churn };
 	void *(*fn)(void *) = fns[kind];
-	struct churn ch = { .dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0) };
+	struct churn ch = { .dmabuf = revoke_exporter_create(dev, BUF_SIZE, REVOKE_EXPORTER_MMAP) };
 	struct churn_thread ct[THREADS];
 	struct revoke_exporter_revoke r;
 	struct revoke_exporter_query q;
@@ -599,7 +599,7 @@ static void test_revoke_vs_process_exit(void)
 {
 	/* IGT runs four helper processes at most. */
 	enum { ALIVE = 4 };
-	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, REVOKE_EXPORTER_MMAP);
 	int vgem = drm_open_driver(DRIVER_VGEM);
 	struct igt_helper_process children[ALIVE] = {};
 	unsigned int born[ALIVE] = {};
@@ -705,7 +705,7 @@ static void test_kill_blocked_revoke(void)
  */
 static void kill_behind_revoke(void (*block)(struct revoke_vgem_import *imp), const char *where)
 {
-	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, REVOKE_EXPORTER_MMAP);
 	struct revoke_vgem_import imp = revoke_vgem_import(dmabuf, BUF_SIZE);
 	uint32_t *map = revoke_vgem_mmap(&imp);
 	struct igt_helper_process child = { .use_SIGKILL = true };

@@ -28,14 +28,33 @@
  * Description: Data written through the exporter's mapping is read
  *		through vgem's mapping of the import, and back.
  *
+ * SUBTEST: mmap-needs-exporter-mmap
+ * Description: vgem's mapping of an import is the exporter's: MAP_DUMB
+ *		gives the import an offset, but mmap fails with EINVAL, as an
+ *		mmap of the dma-buf does, when the exporter offers none, and a
+ *		private mapping fails as the exporter refuses it.
+ *
+ * SUBTEST: mapping-outlives-import
+ * Description: vgem's mapping of an import is the exporter's: it keeps
+ *		working after the handle, the vgem file and the vgem module
+ *		are gone, cannot grow past the buffer, is shared with a
+ *		forked child, and a revoke still takes it away.
+ *
+ * SUBTEST: data-survives-revoke
+ * Description: With vgem's attachment mapped (through a bounce buffer in
+ *		a swiotlb=force guest), data written through vgem's mapping is
+ *		in the exporter's pages at once and is still there after a
+ *		revoke, its unmap and a restore.
+ *
  * SUBTEST: odd-segments
  * Description: A mapping whose first page is two half-page segments, as
  *		the scatterlist and DMA API allow, is read through vgem's
  *		mapping as the exporter wrote it, page for page.
  *
  * SUBTEST: sigbus-after-revoke
- * Description: A revoke unmaps vgem's mapping before it returns; the next
- *		access gets SIGBUS, and after the restore it sees the data.
+ * Description: A revoke unmaps vgem's attachment before it returns and
+ *		takes the mapping through vgem away (the exporter's own); the
+ *		next access gets SIGBUS, and after the restore it sees the data.
  *
  * SUBTEST: sigbus-write-after-revoke
  * Description: A write through vgem's mapping of a revoked import gets
@@ -48,8 +67,10 @@
  *
  * SUBTEST: move-async-through-vgem
  * Description: After an asynchronous move, whose copy is still pending
- *		behind a kernel fence, vgem's mapping waits for the copy and
- *		sees the data, never the new pages' stale contents.
+ *		behind a kernel fence, vgem's mapping (the exporter's) waits
+ *		for the copy and sees the data, never the new pages' stale
+ *		contents; vgem's FENCE_ATTACH, which maps for the job, gets
+ *		EBUSY while the copy's kernel fence is pending.
  *
  * SUBTEST: bar-refused
  * Description: vgem is no peer-to-peer importer: the exporter refuses its
@@ -167,6 +188,99 @@ static void test_mmap_import(void)
 	revoke_vgem_close(dev, &imp, dmabuf);
 }
 
+static void test_mmap_needs_exporter_mmap(void)
+{
+	int plain = revoke_exporter_create(dev, BUF_SIZE, 0);
+	int mappable = revoke_exporter_create(dev, BUF_SIZE, REVOKE_EXPORTER_MMAP);
+	struct revoke_vgem_import imp = revoke_vgem_import(plain, BUF_SIZE);
+	struct revoke_vgem_import other = revoke_vgem_import(mappable, BUF_SIZE);
+	struct drm_mode_map_dumb arg = { .handle = imp.bo.handle };
+	void *ptr;
+
+	igt_assert_eq(igt_ioctl(imp.vgem, DRM_IOCTL_MODE_MAP_DUMB, &arg), 0);
+	ptr = mmap(NULL, BUF_SIZE, PROT_READ, MAP_SHARED, imp.vgem, arg.offset);
+	igt_assert(ptr == MAP_FAILED);
+	igt_assert_eq(errno, EINVAL);
+	ptr = mmap(NULL, BUF_SIZE, PROT_READ, MAP_SHARED, plain, 0);
+	igt_assert(ptr == MAP_FAILED);
+	igt_assert_eq(errno, EINVAL);
+
+	/* The exporter takes shared mappings only. */
+	arg = (struct drm_mode_map_dumb){ .handle = other.bo.handle };
+	igt_assert_eq(igt_ioctl(other.vgem, DRM_IOCTL_MODE_MAP_DUMB, &arg), 0);
+	ptr = mmap(NULL, BUF_SIZE, PROT_READ, MAP_PRIVATE, other.vgem, arg.offset);
+	igt_assert(ptr == MAP_FAILED);
+	igt_assert_eq(errno, EINVAL);
+
+	revoke_vgem_close(dev, &other, mappable);
+	revoke_vgem_close(dev, &imp, plain);
+}
+
+static void test_mapping_outlives_import(void)
+{
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, REVOKE_EXPORTER_MMAP);
+	struct revoke_vgem_import imp = revoke_vgem_import(dmabuf, BUF_SIZE);
+	uint32_t *exp = revoke_exporter_mmap(dmabuf, BUF_SIZE), *map = revoke_vgem_mmap(&imp);
+	struct revoke_exporter_revoke r;
+	uint32_t value;
+
+	revoke_fill(exp, BUF_SIZE, 0x5151);
+	gem_close(imp.vgem, imp.bo.handle);
+	drm_close_driver(imp.vgem);
+	revoke_vgem_reload_at_exit();
+	igt_assert_eq(igt_kmod_unload("vgem"), 0);
+	revoke_check(map, BUF_SIZE, 0x5151);
+
+	igt_assert(mremap(map, BUF_SIZE, 2 * BUF_SIZE, 0) == MAP_FAILED);
+	igt_fork(child, 1)
+		revoke_fill(map, BUF_SIZE, 0x6161);
+	igt_waitchildren();
+	revoke_check(exp, BUF_SIZE, 0x6161);
+
+	revoke_exporter_revoke(dev, dmabuf, &r);
+	igt_assert_eq(r.attachments, 0);
+	igt_assert(!revoke_read_word(map, &value));
+	revoke_exporter_restore(dev, dmabuf);
+	revoke_check(map, BUF_SIZE, 0x6161);
+	munmap(map, BUF_SIZE);
+	munmap(exp, BUF_SIZE);
+	revoke_exporter_release(dev, dmabuf);
+	igt_assert_eq(igt_kmod_load("vgem", NULL), 0);
+}
+
+static void test_data_survives_revoke(void)
+{
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, REVOKE_EXPORTER_MMAP);
+	struct revoke_vgem_import imp = revoke_vgem_import(dmabuf, BUF_SIZE);
+	uint32_t *exp = revoke_exporter_mmap(dmabuf, BUF_SIZE), *map = revoke_vgem_mmap(&imp);
+	struct revoke_exporter_revoke r;
+
+	revoke_fill(exp, BUF_SIZE, 0x1111);
+	/* Mapped for DMA now: with swiotlb=force, a bounce copy of 0x1111. */
+	revoke_vgem_map_attachment(&imp);
+	revoke_fill(map, BUF_SIZE, 0x2222);
+	revoke_check(exp, BUF_SIZE, 0x2222);
+
+	revoke_exporter_revoke(dev, dmabuf, &r);
+	igt_assert_eq(r.mappings_before, 1);
+	igt_assert_eq(r.mappings_after, 0);
+	revoke_exporter_restore(dev, dmabuf);
+	revoke_check(exp, BUF_SIZE, 0x2222);
+	revoke_check(map, BUF_SIZE, 0x2222);
+
+	/* And once more through a move, vgem mapped again. */
+	revoke_vgem_map_attachment(&imp);
+	revoke_fill(map, BUF_SIZE, 0x3333);
+	igt_assert_eq(__revoke_exporter_move(dev, dmabuf, 10 * NSEC_PER_SEC, &r), 0);
+	igt_assert_eq(r.mappings_before, 1);
+	revoke_check(exp, BUF_SIZE, 0x3333);
+	revoke_check(map, BUF_SIZE, 0x3333);
+
+	munmap(map, BUF_SIZE);
+	munmap(exp, BUF_SIZE);
+	revoke_vgem_close(dev, &imp, dmabuf);
+}
+
 static void test_odd_segments(void)
 {
 	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, REVOKE_EXPORTER_MMAP |
@@ -200,6 +314,7 @@ static void test_sigbus_after_revoke(void)
 
 	revoke_fill(exp, BUF_SIZE, 0xabcd);
 	revoke_check(map, BUF_SIZE, 0xabcd);
+	revoke_vgem_map_attachment(&imp);
 
 	revoke_exporter_revoke(dev, dmabuf, &r);
 	igt_info("mapped vgem import: invalidate %.3f ms, unmap wait %.3f ms\n",
@@ -245,6 +360,7 @@ static void test_move_async_through_vgem(void)
 	struct revoke_vgem_import imp = revoke_vgem_import(dmabuf, BUF_SIZE);
 	uint32_t *exp = revoke_exporter_mmap(dmabuf, BUF_SIZE), *map = revoke_vgem_mmap(&imp);
 	struct revoke_move_thread m;
+	uint32_t fence;
 
 	revoke_fill(map, BUF_SIZE, 0x4343);
 	revoke_move_thread_start(&m, dev, dmabuf, 300);
@@ -255,6 +371,23 @@ static void test_move_async_through_vgem(void)
 	igt_assert_eq(revoke_move_thread_join(&m), 0);
 	revoke_fill(map, BUF_SIZE, 0x3434);
 	revoke_check(exp, BUF_SIZE, 0x3434);
+
+	/*
+	 * That wait was the exporter's (the mapping is its own). vgem's
+	 * FENCE_ATTACH, which maps for the job, takes the copy's kernel fence
+	 * for a conflicting writer: EBUSY while it is pending, then it maps.
+	 */
+	revoke_vgem_map_attachment(&imp);
+	revoke_move_thread_start(&m, dev, dmabuf, 1000);
+	if (dmabuf_busy(dmabuf, DMA_BUF_SYNC_READ))
+		igt_assert_eq(__revoke_vgem_fence_attach(imp.vgem, imp.bo.handle, 0, &fence),
+			      -EBUSY);
+	else
+		igt_info("the copy was done before FENCE_ATTACH could meet it\n");
+	igt_assert_eq(revoke_move_thread_join(&m), 0);
+	vgem_fence_signal(imp.vgem, vgem_fence_attach(imp.vgem, &imp.bo, 0));
+	revoke_check(map, BUF_SIZE, 0x3434);
+
 	munmap(map, BUF_SIZE);
 	munmap(exp, BUF_SIZE);
 	revoke_vgem_close(dev, &imp, dmabuf);
@@ -280,6 +413,7 @@ static void test_move_through_vgem(void)
 	struct revoke_exporter_revoke r;
 
 	revoke_fill(map, BUF_SIZE, 0x4242);
+	revoke_vgem_map_attachment(&imp);
 	igt_assert_eq(__revoke_exporter_move(dev, dmabuf, 10 * NSEC_PER_SEC, &r), 0);
 	igt_assert_eq(r.mappings_before, 1);
 	igt_assert_eq(r.mappings_after, 0);
@@ -362,7 +496,7 @@ static void test_fence_attach_revoked(void)
 
 static void test_ioctls_on_revoked(void)
 {
-	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, REVOKE_EXPORTER_MMAP);
 	struct revoke_vgem_import imp = revoke_vgem_import(dmabuf, BUF_SIZE);
 	int other = drm_open_driver(DRIVER_VGEM);
 	struct drm_prime_handle prime = { .fd = dmabuf };
@@ -477,6 +611,7 @@ static void test_many_importers(void)
 		imps[i] = revoke_vgem_import(dmabuf, BUF_SIZE);
 		maps[i] = revoke_vgem_mmap(&imps[i]);
 		igt_assert_eq_u32(maps[i][i], 0x7777 ^ i);
+		revoke_vgem_map_attachment(&imps[i]);
 	}
 	revoke_exporter_revoke(dev, dmabuf, &r);
 	igt_info("%d mapped vgem importers: invalidate %.3f ms, unmap wait %.3f ms\n", IMPORTERS,
@@ -519,7 +654,7 @@ static void test_close_vgem_during_revoke(void)
 
 static void test_unload_with_imports(void)
 {
-	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, 0);
+	int dmabuf = revoke_exporter_create(dev, BUF_SIZE, REVOKE_EXPORTER_MMAP);
 	struct revoke_vgem_import imp = revoke_vgem_import(dmabuf, BUF_SIZE);
 	uint32_t *map = revoke_vgem_mmap(&imp);
 	int err;
@@ -550,6 +685,18 @@ int igt_main()
 	igt_describe("Data flows between the exporter's and vgem's mappings.");
 	igt_subtest("mmap-import")
 		test_mmap_import();
+
+	igt_describe("vgem's mapping of an import is refused where the exporter's mmap is.");
+	igt_subtest("mmap-needs-exporter-mmap")
+		test_mmap_needs_exporter_mmap();
+
+	igt_describe("vgem's mapping of an import outlives the handle, the file and vgem.");
+	igt_subtest("mapping-outlives-import")
+		test_mapping_outlives_import();
+
+	igt_describe("Data written through vgem's mapping survives vgem's unmap, a revoke and a move.");
+	igt_subtest("data-survives-revoke")
+		test_data_survives_revoke();
 
 	igt_describe("Segments of half a page are mapped page for page.");
 	igt_subtest("odd-segments")
@@ -605,7 +752,6 @@ int igt_main()
 	igt_describe("A FENCE_ATTACH blocked behind a revoke can be interrupted.");
 	igt_subtest("fence-attach-interrupted")
 		test_fence_attach_interrupted();
-
 
 	igt_describe("Sixteen mapped vgem importers are all unmapped by one revoke.");
 	igt_subtest("many-importers")

@@ -28,6 +28,11 @@ uint32_t *revoke_vgem_mmap(struct revoke_vgem_import *imp)
 	return vgem_mmap(imp->vgem, &imp->bo, PROT_READ | PROT_WRITE);
 }
 
+void revoke_vgem_map_attachment(struct revoke_vgem_import *imp)
+{
+	vgem_fence_signal(imp->vgem, vgem_fence_attach(imp->vgem, &imp->bo, 0));
+}
+
 int __revoke_vgem_fence_attach(int vgem, uint32_t handle, uint32_t flags, uint32_t *fence)
 {
 	struct drm_vgem_fence_attach arg = { .handle = handle, .flags = flags };

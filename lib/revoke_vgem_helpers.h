@@ -21,8 +21,17 @@ struct revoke_vgem_import {
 /* Imports @dmabuf of @size bytes into a new vgem file. */
 struct revoke_vgem_import revoke_vgem_import(int dmabuf, uint64_t size);
 
-/* A read-write mapping of the import through vgem. */
+/*
+ * A read-write mapping of the import through vgem, which vgem hands to the
+ * exporter's mmap: the exporter must have been created with MMAP.
+ */
 uint32_t *revoke_vgem_mmap(struct revoke_vgem_import *imp);
+
+/*
+ * Makes vgem map its attachment, as it does for a job: a fence attached
+ * and signalled. A CPU mapping alone maps nothing of vgem's.
+ */
+void revoke_vgem_map_attachment(struct revoke_vgem_import *imp);
 
 int __revoke_vgem_fence_attach(int vgem, uint32_t handle, uint32_t flags, uint32_t *fence);
 

@@ -154,6 +154,17 @@ static int rx_memory_table_odd(struct sg_table *sgt, struct rx_memory *mem)
 	return 0;
 }
 
+/*
+ * Every importer maps the same pages: overlapping mappings are what a
+ * shared buffer is, and CPU access is bracketed by the dma-buf's own
+ * rules, not per mapping. Tell DMA-API debugging so. The mappings do the
+ * CPU syncs the DMA API asks for, as the system heap's do: with swiotlb
+ * bouncing, an unmap copies the bounce buffer back for the directions a
+ * device may have written, and an importer that maps for more than it
+ * does is caught by the data it then loses.
+ */
+#define RX_MEMORY_DMA_ATTRS DMA_ATTR_DEBUGGING_IGNORE_CACHELINES
+
 /**
  * rx_memory_map - map the memory for an importer's device
  * @mem: the memory
@@ -188,12 +199,7 @@ struct sg_table *rx_memory_map(struct rx_memory *mem, struct dma_buf_attachment 
 							GFP_KERNEL);
 	if (ret)
 		goto err_free;
-	/*
-	 * Every importer maps the same pages: overlapping mappings are what a
-	 * shared buffer is, and CPU access is bracketed by the dma-buf's own
-	 * rules, not per mapping. Tell DMA-API debugging so.
-	 */
-	ret = dma_map_sgtable(attach->dev, sgt, dir, DMA_ATTR_DEBUGGING_IGNORE_CACHELINES);
+	ret = dma_map_sgtable(attach->dev, sgt, dir, RX_MEMORY_DMA_ATTRS);
 	if (ret)
 		goto err_table;
 	return sgt;
@@ -219,7 +225,7 @@ void rx_memory_unmap(struct rx_memory *mem, struct dma_buf_attachment *attach,
 		rx_bar_unmap(attach, sgt, dir);
 		return;
 	}
-	dma_unmap_sgtable(attach->dev, sgt, dir, DMA_ATTR_DEBUGGING_IGNORE_CACHELINES);
+	dma_unmap_sgtable(attach->dev, sgt, dir, RX_MEMORY_DMA_ATTRS);
 	sg_free_table(sgt);
 	kfree(sgt);
 }

@@ -209,7 +209,7 @@ static void push(struct point *p, enum phase ph, uint64_t ns)
 
 static void measure(struct point *p)
 {
-	uint32_t flags = opt.allow_static ? REVOKE_EXPORTER_ALLOW_STATIC : 0;
+	uint32_t flags = REVOKE_EXPORTER_MMAP | (opt.allow_static ? REVOKE_EXPORTER_ALLOW_STATIC : 0);
 	struct importer *imp = calloc(p->importers ?: 1, sizeof(*imp));
 	struct signaller s = { .fence = p->fence, .timeline = -1, .tid = gettid() };
 	unsigned int imported = 0;
