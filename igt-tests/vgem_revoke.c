@@ -41,10 +41,10 @@
  *		forked child, and a revoke still takes it away.
  *
  * SUBTEST: data-survives-revoke
- * Description: With vgem's attachment mapped (through a bounce buffer in
- *		a swiotlb=force guest), data written through vgem's mapping is
- *		in the exporter's pages at once and is still there after a
- *		revoke, its unmap and a restore.
+ * Description: A vgem job maps the attachment (a bounce buffer in a
+ *		swiotlb=force guest) and keeps no mapping; data written through
+ *		vgem's mapping is in the exporter's pages at once and is still
+ *		there after a revoke and a restore, and after a move.
  *
  * SUBTEST: odd-segments
  * Description: A mapping whose first page is two half-page segments, as
@@ -52,9 +52,10 @@
  *		mapping as the exporter wrote it, page for page.
  *
  * SUBTEST: sigbus-after-revoke
- * Description: A revoke unmaps vgem's attachment before it returns and
- *		takes the mapping through vgem away (the exporter's own); the
- *		next access gets SIGBUS, and after the restore it sees the data.
+ * Description: After a job vgem keeps no DMA mapping of the import; a
+ *		revoke takes the mapping through vgem away (the exporter's
+ *		own) before it returns; the next access gets SIGBUS, and after
+ *		the restore it sees the data.
  *
  * SUBTEST: sigbus-write-after-revoke
  * Description: A write through vgem's mapping of a revoked import gets
@@ -79,7 +80,7 @@
  * SUBTEST: fence-write-wait
  * Description: With a vgem write fence on the import, the revoke waits for
  *		it and finishes within the bound after it is signalled (20
- *		runs).
+ *		runs); the fence, not a mapping, holds the revoke.
  *
  * SUBTEST: fence-read-wait
  * Description: The same with a vgem read fence.
@@ -104,8 +105,9 @@
  *		a revoke is interrupted by a signal (EINTR).
  *
  * SUBTEST: many-importers
- * Description: Sixteen vgem files import and map one buffer; a revoke
- *		unmaps all of them before it returns.
+ * Description: Sixteen vgem files import one buffer, map it through
+ *		vgem and run a job on it; vgem keeps no DMA mapping, and a
+ *		revoke takes every CPU mapping away before it returns.
  *
  * SUBTEST: close-vgem-during-revoke
  * Description: Closing the vgem file whose fence a revoke waits for
@@ -254,25 +256,30 @@ static void test_data_survives_revoke(void)
 	struct revoke_vgem_import imp = revoke_vgem_import(dmabuf, BUF_SIZE);
 	uint32_t *exp = revoke_exporter_mmap(dmabuf, BUF_SIZE), *map = revoke_vgem_mmap(&imp);
 	struct revoke_exporter_revoke r;
+	struct revoke_exporter_query q;
 
 	revoke_fill(exp, BUF_SIZE, 0x1111);
-	/* Mapped for DMA now: with swiotlb=force, a bounce copy of 0x1111. */
-	revoke_vgem_map_attachment(&imp);
+	/*
+	 * The job mapped vgem's attachment (with swiotlb=force, a bounce copy
+	 * of 0x1111) and must not have kept it: its unmap, or the exporter's
+	 * syncs of a kept mapping, would bring 0x1111 back later.
+	 */
+	revoke_vgem_job(&imp);
+	revoke_exporter_query(dev, dmabuf, &q);
+	igt_assert_eq(q.mappings, 0);
 	revoke_fill(map, BUF_SIZE, 0x2222);
 	revoke_check(exp, BUF_SIZE, 0x2222);
 
 	revoke_exporter_revoke(dev, dmabuf, &r);
-	igt_assert_eq(r.mappings_before, 1);
 	igt_assert_eq(r.mappings_after, 0);
 	revoke_exporter_restore(dev, dmabuf);
 	revoke_check(exp, BUF_SIZE, 0x2222);
 	revoke_check(map, BUF_SIZE, 0x2222);
 
-	/* And once more through a move, vgem mapped again. */
-	revoke_vgem_map_attachment(&imp);
+	/* And once more through a move, after another job. */
+	revoke_vgem_job(&imp);
 	revoke_fill(map, BUF_SIZE, 0x3333);
 	igt_assert_eq(__revoke_exporter_move(dev, dmabuf, 10 * NSEC_PER_SEC, &r), 0);
-	igt_assert_eq(r.mappings_before, 1);
 	revoke_check(exp, BUF_SIZE, 0x3333);
 	revoke_check(map, BUF_SIZE, 0x3333);
 
@@ -314,12 +321,13 @@ static void test_sigbus_after_revoke(void)
 
 	revoke_fill(exp, BUF_SIZE, 0xabcd);
 	revoke_check(map, BUF_SIZE, 0xabcd);
-	revoke_vgem_map_attachment(&imp);
+	revoke_vgem_job(&imp);
 
 	revoke_exporter_revoke(dev, dmabuf, &r);
 	igt_info("mapped vgem import: invalidate %.3f ms, unmap wait %.3f ms\n",
 		 r.invalidate_ns / 1e6, r.unmap_wait_ns / 1e6);
-	igt_assert_eq(r.mappings_before, 1);
+	/* vgem keeps no DMA mapping between jobs; the CPU mapping is zapped. */
+	igt_assert_eq(r.mappings_before, 0);
 	igt_assert_eq(r.mappings_after, 0);
 	for (size_t off = 0; off < BUF_SIZE / 4; off += 1024)
 		igt_assert_f(!revoke_read_word(map + off, &value), "read at word %zu after the revoke\n", off);
@@ -377,7 +385,7 @@ static void test_move_async_through_vgem(void)
 	 * FENCE_ATTACH, which maps for the job, takes the copy's kernel fence
 	 * for a conflicting writer: EBUSY while it is pending, then it maps.
 	 */
-	revoke_vgem_map_attachment(&imp);
+	revoke_vgem_job(&imp);
 	revoke_move_thread_start(&m, dev, dmabuf, 1000);
 	if (dmabuf_busy(dmabuf, DMA_BUF_SYNC_READ))
 		igt_assert_eq(__revoke_vgem_fence_attach(imp.vgem, imp.bo.handle, 0, &fence),
@@ -413,9 +421,8 @@ static void test_move_through_vgem(void)
 	struct revoke_exporter_revoke r;
 
 	revoke_fill(map, BUF_SIZE, 0x4242);
-	revoke_vgem_map_attachment(&imp);
+	revoke_vgem_job(&imp);
 	igt_assert_eq(__revoke_exporter_move(dev, dmabuf, 10 * NSEC_PER_SEC, &r), 0);
-	igt_assert_eq(r.mappings_before, 1);
 	igt_assert_eq(r.mappings_after, 0);
 	revoke_check(map, BUF_SIZE, 0x4242);
 	revoke_fill(map, BUF_SIZE, 0x2424);
@@ -445,7 +452,8 @@ static void fence_wait(uint32_t flags)
 		vgem_fence_signal(imp.vgem, fence);
 		igt_assert_eq(revoke_thread_join(&t), 0);
 		igt_assert_lt_u64(signal_ns, t.done_ns);
-		igt_assert_eq(t.result.mappings_before, 1);
+		/* The fence holds the revoke, not a mapping: vgem keeps none. */
+		igt_assert_eq(t.result.mappings_before, 0);
 		igt_assert_eq(t.result.mappings_after, 0);
 		igt_assert_lt_u64(t.done_ns - signal_ns, revoke_bound_step_ns());
 		if (t.done_ns - signal_ns > slowest)
@@ -611,14 +619,14 @@ static void test_many_importers(void)
 		imps[i] = revoke_vgem_import(dmabuf, BUF_SIZE);
 		maps[i] = revoke_vgem_mmap(&imps[i]);
 		igt_assert_eq_u32(maps[i][i], 0x7777 ^ i);
-		revoke_vgem_map_attachment(&imps[i]);
+		revoke_vgem_job(&imps[i]);
 	}
 	revoke_exporter_revoke(dev, dmabuf, &r);
 	igt_info("%d mapped vgem importers: invalidate %.3f ms, unmap wait %.3f ms\n", IMPORTERS,
 		 r.invalidate_ns / 1e6, r.unmap_wait_ns / 1e6);
 	igt_assert_eq(r.attachments, IMPORTERS);
 	igt_assert_eq(r.revocable, IMPORTERS);
-	igt_assert_eq(r.mappings_before, IMPORTERS);
+	igt_assert_eq(r.mappings_before, 0);
 	igt_assert_eq(r.mappings_after, 0);
 	for (int i = 0; i < IMPORTERS; i++)
 		igt_assert(!revoke_read_word(maps[i], &value));

@@ -28,7 +28,7 @@ uint32_t *revoke_vgem_mmap(struct revoke_vgem_import *imp)
 	return vgem_mmap(imp->vgem, &imp->bo, PROT_READ | PROT_WRITE);
 }
 
-void revoke_vgem_map_attachment(struct revoke_vgem_import *imp)
+void revoke_vgem_job(struct revoke_vgem_import *imp)
 {
 	vgem_fence_signal(imp->vgem, vgem_fence_attach(imp->vgem, &imp->bo, 0));
 }

@@ -28,10 +28,10 @@ struct revoke_vgem_import revoke_vgem_import(int dmabuf, uint64_t size);
 uint32_t *revoke_vgem_mmap(struct revoke_vgem_import *imp);
 
 /*
- * Makes vgem map its attachment, as it does for a job: a fence attached
- * and signalled. A CPU mapping alone maps nothing of vgem's.
+ * A vgem job on the import: a fence attached (vgem has the exporter map
+ * the attachment, waits for its kernel fences and unmaps) and signalled.
  */
-void revoke_vgem_map_attachment(struct revoke_vgem_import *imp);
+void revoke_vgem_job(struct revoke_vgem_import *imp);
 
 int __revoke_vgem_fence_attach(int vgem, uint32_t handle, uint32_t flags, uint32_t *fence);
 
