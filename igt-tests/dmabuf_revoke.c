@@ -19,8 +19,8 @@
  *		too large with EINVAL.
  *
  * SUBTEST: create-bad-flags
- * Description: CREATE refuses unknown flags, and BAR memory with split
- *		segments, with EINVAL.
+ * Description: CREATE refuses unknown flags, BAR memory with split
+ *		segments, and MMAP_EXPANDABLE without MMAP, with EINVAL.
  *
  * SUBTEST: efault-no-leak
  * Description: CREATE and IMPORT whose result cannot be copied back fail
@@ -280,11 +280,14 @@ static void test_create_bad_flags(void)
 {
 	int fd;
 
-	for (unsigned int bit = 9; bit < 32; bit++)
+	for (unsigned int bit = 10; bit < 32; bit++)
 		igt_assert_eq(__revoke_exporter_create(dev, 4096, 1u << bit, &fd), -EINVAL);
 	/* BAR memory has no pages to split. */
 	igt_assert_eq(__revoke_exporter_create(dev, 4096, REVOKE_EXPORTER_BAR |
 					       REVOKE_EXPORTER_ODD_SEGMENTS, &fd), -EINVAL);
+	/* No mmap, nothing to expand. */
+	igt_assert_eq(__revoke_exporter_create(dev, 4096, REVOKE_EXPORTER_MMAP_EXPANDABLE, &fd),
+		      -EINVAL);
 	igt_assert_eq(__revoke_exporter_create(dev, 4096, REVOKE_EXPORTER_CREATE_FLAGS &
 					       ~REVOKE_EXPORTER_BAR, &fd), 0);
 	close(fd);

@@ -70,7 +70,13 @@
  * assume whole pages per segment. Not with BAR (EINVAL).
  */
 #define REVOKE_EXPORTER_ODD_SEGMENTS	0x100
-#define REVOKE_EXPORTER_CREATE_FLAGS	0x1ff
+/*
+ * The fd's mmap leaves VM_DONTEXPAND to its caller, as exporters whose
+ * mmap is shmem's do: an importer that maps through the exporter must
+ * keep its mapping from growing itself. Only with MMAP (EINVAL).
+ */
+#define REVOKE_EXPORTER_MMAP_EXPANDABLE	0x200
+#define REVOKE_EXPORTER_CREATE_FLAGS	0x3ff
 
 #define REVOKE_EXPORTER_MAX_SIZE	0x40000000ull
 

@@ -379,14 +379,19 @@ static const struct vm_operations_struct rx_vm_ops = {
  * @vma: a shared mapping within the buffer (the core checks the range)
  *
  * Pages are inserted by PFN at fault time, so revoke and move can zap them.
+ * With REVOKE_EXPORTER_MMAP_EXPANDABLE, VM_DONTEXPAND is left to the caller.
  *
  * Return: 0, or -EINVAL for private mappings.
  */
 static int rx_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 {
+	struct rx_buffer *buf = dmabuf->priv;
+
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
-	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	vm_flags_set(vma, VM_PFNMAP | VM_DONTDUMP);
+	if (!(buf->flags & REVOKE_EXPORTER_MMAP_EXPANDABLE))
+		vm_flags_set(vma, VM_DONTEXPAND);
 	vma->vm_ops = &rx_vm_ops;
 	vma->vm_private_data = dmabuf->priv;
 	return 0;

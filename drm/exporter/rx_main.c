@@ -75,7 +75,9 @@ static int rx_ioctl_create(void __user *uarg)
 		return -EFAULT;
 	if (!args.size || !PAGE_ALIGNED(args.size) || args.size > REVOKE_EXPORTER_MAX_SIZE ||
 	    args.flags & ~REVOKE_EXPORTER_CREATE_FLAGS ||
-	    ((args.flags & REVOKE_EXPORTER_BAR) && (args.flags & REVOKE_EXPORTER_ODD_SEGMENTS)))
+	    ((args.flags & REVOKE_EXPORTER_BAR) && (args.flags & REVOKE_EXPORTER_ODD_SEGMENTS)) ||
+	    ((args.flags & REVOKE_EXPORTER_MMAP_EXPANDABLE) &&
+	     !(args.flags & REVOKE_EXPORTER_MMAP)))
 		return -EINVAL;
 	ret = rx_buffer_create(args.size, args.flags, &dmabuf);
 	if (ret)
