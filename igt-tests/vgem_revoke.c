@@ -761,7 +761,7 @@ int igt_main()
 	igt_subtest("mapping-cannot-grow")
 		test_mapping_cannot_grow();
 
-	igt_describe("Data written through vgem's mapping survives vgem's unmap, a revoke and a move.");
+	igt_describe("Data written through vgem's mapping survives a vgem job, a revoke and a move.");
 	igt_subtest("data-survives-revoke")
 		test_data_survives_revoke();
 
