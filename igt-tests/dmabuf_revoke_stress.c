@@ -694,7 +694,7 @@ static void test_kill_blocked_revoke(void)
 	/* It may have expired (10 s) on a slow machine; either is fine. */
 	__vgem_fence_signal(imp.vgem, fence);
 	revoke_exporter_restore(dev, dmabuf);
-	vgem_fence_signal(imp.vgem, vgem_fence_attach(imp.vgem, &imp.bo, 0));
+	revoke_vgem_job(&imp);
 	drm_close_driver(imp.vgem);
 	revoke_exporter_release(dev, dmabuf);
 }

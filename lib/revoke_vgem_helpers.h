@@ -29,7 +29,7 @@ uint32_t *revoke_vgem_mmap(struct revoke_vgem_import *imp);
 
 /*
  * A vgem job on the import: a fence attached (vgem has the exporter map
- * the attachment, waits for its kernel fences and unmaps) and signalled.
+ * the attachment and unmaps it again) and signalled.
  */
 void revoke_vgem_job(struct revoke_vgem_import *imp);
 

@@ -154,17 +154,6 @@ static int rx_memory_table_odd(struct sg_table *sgt, struct rx_memory *mem)
 	return 0;
 }
 
-/*
- * Every importer maps the same pages: overlapping mappings are what a
- * shared buffer is, and CPU access is bracketed by the dma-buf's own
- * rules, not per mapping. Tell DMA-API debugging so. The mappings do the
- * CPU syncs the DMA API asks for, as the system heap's do: with swiotlb
- * bouncing, an unmap copies the bounce buffer back for the directions a
- * device may have written, and an importer that maps for more than it
- * does is caught by the data it then loses.
- */
-#define RX_MEMORY_DMA_ATTRS DMA_ATTR_DEBUGGING_IGNORE_CACHELINES
-
 /**
  * rx_memory_map - map the memory for an importer's device
  * @mem: the memory
@@ -199,7 +188,15 @@ struct sg_table *rx_memory_map(struct rx_memory *mem, struct dma_buf_attachment 
 							GFP_KERNEL);
 	if (ret)
 		goto err_free;
-	ret = dma_map_sgtable(attach->dev, sgt, dir, RX_MEMORY_DMA_ATTRS);
+	/*
+	 * Every importer maps the same pages: overlapping mappings are what a
+	 * shared buffer is, and CPU access is bracketed by the dma-buf's own
+	 * rules, not per mapping. Tell DMA-API debugging so. The CPU syncs the
+	 * DMA API asks for are done, as the system heap's mappings do them:
+	 * with swiotlb bouncing, an importer that keeps a mapping for more
+	 * than its device does loses data, and the tests see it.
+	 */
+	ret = dma_map_sgtable(attach->dev, sgt, dir, DMA_ATTR_DEBUGGING_IGNORE_CACHELINES);
 	if (ret)
 		goto err_table;
 	return sgt;
@@ -225,7 +222,7 @@ void rx_memory_unmap(struct rx_memory *mem, struct dma_buf_attachment *attach,
 		rx_bar_unmap(attach, sgt, dir);
 		return;
 	}
-	dma_unmap_sgtable(attach->dev, sgt, dir, RX_MEMORY_DMA_ATTRS);
+	dma_unmap_sgtable(attach->dev, sgt, dir, DMA_ATTR_DEBUGGING_IGNORE_CACHELINES);
 	sg_free_table(sgt);
 	kfree(sgt);
 }

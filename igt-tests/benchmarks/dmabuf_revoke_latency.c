@@ -210,7 +210,7 @@ static void push(struct point *p, enum phase ph, uint64_t ns)
 
 static void measure(struct point *p)
 {
-	uint32_t flags = REVOKE_EXPORTER_MMAP | (opt.allow_static ? REVOKE_EXPORTER_ALLOW_STATIC : 0);
+	uint32_t flags = REVOKE_EXPORTER_MMAP;
 	struct importer *imp = calloc(p->importers ?: 1, sizeof(*imp));
 	struct signaller s = { .fence = p->fence, .timeline = -1, .tid = gettid() };
 	unsigned int imported = 0;
@@ -221,6 +221,8 @@ static void measure(struct point *p)
 		p->ns[ph] = calloc(opt.samples, sizeof(uint64_t));
 		igt_assert(p->ns[ph]);
 	}
+	if (opt.allow_static)
+		flags |= REVOKE_EXPORTER_ALLOW_STATIC;
 	dmabuf = revoke_exporter_create(dev, p->size, flags);
 	for (; imported < p->importers; imported++) {
 		if (!import(&imp[imported], dmabuf, &err)) {
