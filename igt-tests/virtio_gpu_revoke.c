@@ -79,7 +79,8 @@
  *		(median of five revokes each), so the callbacks do not wait
  *		for the host one import after the other (that costs about 16
  *		times: 28 times measured with such a callback, 2.7 times
- *		with one that does not wait, release kernel).
+ *		with one that does not wait, release kernel). Release kernels
+ *		only: on debug kernels one import's share varies too much.
  *
  * SUBTEST: unbind-then-revoke
  * Description: With the device unbound from its driver while a buffer is
@@ -587,6 +588,13 @@ static void test_many_imports_lock_hold(void)
 {
 	uint64_t one, many;
 
+	/*
+	 * In a debug nested guest one import's share alone varies fourfold
+	 * between runs, and the callbacks' own work under KASAN and lockdep
+	 * grows with the imports: the ratio tells nothing there.
+	 */
+	igt_require_f(!revoke_kernel_is_debug(),
+		      "the debug options' costs hide the ratio (measured 3.4 to 10.9 times)\n");
 	one = median_share(1);
 	many = median_share(MANY_IMPORTS);
 
