@@ -37,6 +37,16 @@
  * Description: VFIO refuses vgem's import with EOPNOTSUPP: vgem is no PCI
  *		device and cannot map another device's BAR peer-to-peer.
  *
+ * SUBTEST: host-stall-unbind
+ * Description: virtio-gpu's host stops answering (the test bed blocks the
+ *		nested QEMU's virtio-gpu host) while VFIO's buffer is on
+ *		screen; VFIO revokes it by memory disable, which waits for
+ *		virtio-gpu's detach without a timeout, and virtio-gpu is
+ *		unbound meanwhile: the revoke returns well before the driver
+ *		would reset the device for not answering. Once the host
+ *		answers again, the driver is bound again and scans out the
+ *		BAR.
+ *
  * SUBTEST: import-virtio-gpu
  * Description: VFIO, which refuses importers that cannot be revoked or
  *		cannot map peer-to-peer, accepts virtio-gpu's import.
@@ -81,6 +91,7 @@
  */
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -92,6 +103,7 @@
 #include "revoke_exporter_helpers.h"
 #include "revoke_kms_helpers.h"
 #include "revoke_bounds.h"
+#include "revoke_host_stall.h"
 #include "revoke_virtio_gpu_helpers.h"
 #include "revoke_vfio_helpers.h"
 #include "revoke_vfio_kms_helpers.h"
@@ -104,6 +116,11 @@ IGT_TEST_DESCRIPTION("Tests virtio-gpu's imports of VFIO's dma-bufs when VFIO re
  * importer (README, "Bounds"). About ten times that.
  */
 #define REVOKE_BOUND_NS revoke_per_flavour(1200 * NSEC_PER_MSEC, 15 * NSEC_PER_SEC)
+/*
+ * A revoke that an unbind of virtio-gpu ends: see virtio_gpu_revoke's
+ * host-stall-unbind. Below the driver's two seconds on release kernels.
+ */
+#define UNBIND_REVOKE_BOUND_NS revoke_per_flavour(1500 * NSEC_PER_MSEC, 30 * NSEC_PER_SEC)
 /* Where iommufd maps the buffer: any free IOVA will do. */
 #define IOMMUFD_IOVA 0x100000000ull
 
@@ -417,6 +434,61 @@ static void test_iommufd_reference(void)
 	revoke_vfio_close(&vfio);
 }
 
+struct memory_disable {
+	pthread_t thread;
+	uint64_t ns;
+	int ret;
+};
+
+static void *memory_disable_thread(void *data)
+{
+	struct memory_disable *d = data;
+
+	d->ret = __revoke_vfio_revoke_by(&vfio, MEMORY_DISABLE, &d->ns);
+	return NULL;
+}
+
+static void test_host_stall_unbind(void)
+{
+	struct revoke_vfio_import imp;
+	struct memory_disable d = {};
+	char device[64];
+
+	open_group();
+	imp = import_bar();
+	assert_on_screen(&imp);
+	revoke_virtio_gpu_device(kms.fd, device, sizeof(device));
+	igt_emit_ignore_dmesg_regex(REVOKE_HOST_RESET_DMESG);
+	revoke_host_stall_begin(&kms, imp.fb);
+
+	igt_assert_eq(pthread_create(&d.thread, NULL, memory_disable_thread, &d), 0);
+	/* Well within the driver's two seconds for the host. */
+	usleep(200000);
+	igt_set_timeout(120, "unbind with VFIO's revoke in flight");
+	/* The file's framebuffer and import go with it. */
+	drm_close_driver(kms.fd);
+	kms.fd = -1;
+	revoke_virtio_gpu_unbind(device);
+	igt_assert_eq(pthread_join(d.thread, NULL), 0);
+	igt_reset_timeout();
+	igt_info("revoke by memory disable across the unbind: %.3f ms\n", d.ns / 1e6);
+	igt_assert_f(!d.ret, "revoke by memory disable failed: %s\n", strerror(-d.ret));
+	igt_assert_f(d.ns < UNBIND_REVOKE_BOUND_NS,
+		     "the revoke took %.3f s: the removal did not end it\n", d.ns / 1e9);
+	close(imp.dmabuf);
+
+	revoke_host_stall_request(false);
+	revoke_virtio_gpu_bind(device);
+	revoke_kms_init(&kms, DRIVER_VIRTIO);
+	revoke_vfio_set_memory(&vfio, true);
+	imp = import_bar();
+	assert_on_screen(&imp);
+	revoke_host_stall_wait_answers(&kms, imp.fb);
+	revoke_kms_off(&kms);
+	release_bar(&imp);
+	revoke_vfio_close(&vfio);
+}
+
 int igt_main()
 {
 	igt_fixture() {
@@ -470,6 +542,16 @@ int igt_main()
 	igt_describe("Closing the device revokes the buffer on screen for good.");
 	igt_subtest("revoke-close")
 		test_revoke_close();
+
+	igt_subtest_group() {
+		igt_fixture()
+			revoke_host_stall_require();
+
+		igt_describe("An unbind of virtio-gpu, whose host does not answer, ends "
+			     "VFIO's revoke.");
+		igt_subtest("host-stall-unbind")
+			test_host_stall_unbind();
+	}
 
 	igt_describe("iommufd's revoke is permanent where virtio-gpu maps again.");
 	igt_subtest("iommufd-reference")

@@ -50,6 +50,57 @@ void revoke_host_stall_request(bool block)
 	igt_kmsg(KMSG_INFO "testbed host-stall: %s\n", block ? "block" : "release");
 }
 
+/* Lets the host answer again, whatever a failed subtest left. */
+static void host_stall_release(int sig)
+{
+	revoke_host_stall_request(false);
+}
+
+void revoke_host_stall_begin(struct revoke_kms *k, uint32_t fb)
+{
+	struct timespec start = {};
+	uint64_t answered, sent, later;
+
+	igt_install_exit_handler(host_stall_release);
+	revoke_host_stall_request(true);
+	igt_nsec_elapsed(&start);
+	while (igt_seconds_elapsed(&start) < 90) {
+		igt_assert_eq(revoke_kms_commit(k, fb, 0), 0);
+		igt_assert_eq(revoke_virtio_gpu_fences(k->fd, &answered, &sent), 0);
+		if (answered < sent) {
+			sleep(1);
+			igt_assert_eq(revoke_virtio_gpu_fences(k->fd, &later, &sent), 0);
+			if (later == answered) {
+				igt_info("host stopped answering after fence %" PRIu64 " (%" PRIu64
+					 " sent), %.1f s after the request\n", answered, sent,
+					 igt_nsec_elapsed(&start) / 1e9);
+				return;
+			}
+		}
+		usleep(500000);
+	}
+	igt_assert_f(false, "the host still answered 90 s after the test bed was asked to "
+		     "block it (see host-stall.log in the first guest's l2 results)\n");
+}
+
+void revoke_host_stall_wait_answers(struct revoke_kms *k, uint32_t fb)
+{
+	struct timespec start = {};
+	uint64_t answered = 0, sent = 1;
+
+	igt_nsec_elapsed(&start);
+	while (igt_seconds_elapsed(&start) < 90) {
+		igt_assert_eq(revoke_kms_commit(k, fb, 0), 0);
+		usleep(200000);
+		igt_assert_eq(revoke_virtio_gpu_fences(k->fd, &answered, &sent), 0);
+		if (answered == sent)
+			break;
+	}
+	igt_assert_f(answered == sent, "the host did not answer again within 90 s\n");
+	igt_info("the host answers again, %.1f s after the release\n",
+		 igt_nsec_elapsed(&start) / 1e9);
+}
+
 /**
  * revoke_virtio_gpu_fences:
  * @fd: a virtio-gpu primary node

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "revoke_kms_helpers.h"
+
 /*
  * A virtio-gpu host that stops answering, on request: the test bed's first
  * guest watches the nested guest's console for the lines these helpers
@@ -18,7 +20,21 @@
  */
 void revoke_host_stall_require(void);
 
+/* What virtio-gpu logs when it resets a device whose host does not answer. */
+#define REVOKE_HOST_RESET_DMESG \
+	"host did not answer in time: resetting the device|device wedged, needs recovery"
+
 void revoke_host_stall_request(bool block);
+
+/*
+ * Blocks the host and waits until it stops answering: a commit's flush of
+ * @fb, on screen, then stays unanswered for a second. A handler releases
+ * the host when the test exits.
+ */
+void revoke_host_stall_begin(struct revoke_kms *k, uint32_t fb);
+
+/* Waits until the host answers commits of @fb again. */
+void revoke_host_stall_wait_answers(struct revoke_kms *k, uint32_t fb);
 
 int revoke_virtio_gpu_fences(int fd, uint64_t *answered, uint64_t *sent);
 

@@ -7,6 +7,7 @@
 #ifndef REVOKE_VIRTIO_GPU_HELPERS_H
 #define REVOKE_VIRTIO_GPU_HELPERS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* DRM_IOCTL_VIRTGPU_GETPARAM: the value, or -errno. */
@@ -14,5 +15,15 @@ int revoke_virtio_gpu_getparam(int fd, uint64_t param);
 
 /* Skips unless virtio-gpu has +resource_blob -virgl. */
 void revoke_virtio_gpu_require_blob(void);
+
+/* The virtio device (virtioN) of a virtio-gpu DRM node. */
+void revoke_virtio_gpu_device(int fd, char *name, size_t len);
+
+/*
+ * Unbinds @device from virtio_gpu; until revoke_virtio_gpu_bind(), an exit
+ * handler binds it again should the test fail.
+ */
+void revoke_virtio_gpu_unbind(const char *device);
+void revoke_virtio_gpu_bind(const char *device);
 
 #endif
