@@ -112,6 +112,14 @@
  *		Needs CONFIG_HIBERNATION and CONFIG_PM_DEBUG, and no virtio
  *		9p device: 9pnet_virtio cannot be frozen, and its file
  *		systems hang after the restore.
+ *
+ * SUBTEST: revoke-while-frozen
+ * Description: The exporter revokes a mapped import in the late phase of
+ *		a freeze (the "platform" pm_test), when virtio-gpu is frozen
+ *		and has no virtqueues, with VFIO's unbounded fence wait: the
+ *		freeze completes, the import is unmapped, and after the
+ *		restore the restored buffer is scanned out. Needs the same
+ *		as hibernate-revoked.
  */
 
 #include <dirent.h>
@@ -744,13 +752,17 @@ static void pm_test_off(int sig)
 	revoke_sysfs_write(PM_TEST, "none");
 }
 
-/* Freezes and restores every device as hibernation does, without an image. */
-static void hibernate_devices(void)
+/*
+ * Freezes and restores every device as hibernation does, without an image:
+ * @level "devices" runs the freeze callbacks, "platform" the late and noirq
+ * ones too.
+ */
+static void hibernate_devices(const char *level)
 {
 	igt_install_exit_handler(pm_test_off);
-	write_file(PM_TEST, "devices");
+	write_file(PM_TEST, level);
 	write_file(PM_TEST_DELAY, "0");
-	igt_info("freezing and restoring devices\n");
+	igt_info("freezing and restoring devices (pm_test %s)\n", level);
 	write_file("/sys/power/state", "disk");
 	write_file(PM_TEST, "none");
 }
@@ -770,15 +782,20 @@ static bool virtio_9p_bound(void)
 	return bound;
 }
 
+static void require_hibernation_test(void)
+{
+	igt_require_f(access(PM_TEST, W_OK) == 0 && access(PM_TEST_DELAY, W_OK) == 0,
+		      "needs CONFIG_HIBERNATION and CONFIG_PM_DEBUG\n");
+	igt_require_f(!virtio_9p_bound(),
+		      "a virtio 9p device would hang after the restore\n");
+}
+
 static void test_hibernate_revoked(void)
 {
 	struct revoke_exporter_revoke out = {};
 	struct import shown, revoked;
 
-	igt_require_f(access(PM_TEST, W_OK) == 0 && access(PM_TEST_DELAY, W_OK) == 0,
-		      "needs CONFIG_HIBERNATION and CONFIG_PM_DEBUG\n");
-	igt_require_f(!virtio_9p_bound(),
-		      "a virtio 9p device would hang after the restore\n");
+	require_hibernation_test();
 
 	shown = import_fb(&kms);
 	revoked = import_fb(&kms);
@@ -787,7 +804,7 @@ static void test_hibernate_revoked(void)
 	igt_assert_eq(revoke_kms_commit(&kms, shown.fb, 0), 0);
 
 	igt_set_timeout(120, "freeze and restore of the devices");
-	hibernate_devices();
+	hibernate_devices("devices");
 	igt_reset_timeout();
 
 	/* The host lost its resources; a missing one fails the commands. */
@@ -803,6 +820,43 @@ static void test_hibernate_revoked(void)
 	revoke_kms_off(&kms);
 	release_fb(&kms, &shown);
 	release_fb(&kms, &revoked);
+}
+
+static void test_revoke_while_frozen(void)
+{
+	struct revoke_exporter_query q;
+	struct import imp;
+
+	require_hibernation_test();
+
+	imp.dmabuf = revoke_exporter_create(dev, revoke_kms_fb_size(&kms),
+					    REVOKE_EXPORTER_REQUIRE_P2P |
+					    REVOKE_EXPORTER_REVOKE_AT_FREEZE);
+	imp.handle = prime_fd_to_handle(kms.fd, imp.dmabuf);
+	imp.fb = revoke_kms_add_fb(&kms, imp.handle);
+	/* Shown once, then off: resume has no plane to bring back with it. */
+	igt_assert_eq(revoke_kms_commit(&kms, imp.fb, 0), 0);
+	revoke_kms_off(&kms);
+	igt_assert_eq(mappings(imp.dmabuf), 1);
+
+	/* A freeze that never ends is what a wrong importer does here. */
+	igt_set_timeout(120, "freeze with a revoke, and restore");
+	hibernate_devices("platform");
+	igt_reset_timeout();
+
+	revoke_exporter_query(dev, imp.dmabuf, &q);
+	igt_assert_f(q.state & REVOKE_EXPORTER_STATE_REVOKED,
+		     "the exporter did not revoke at freeze (see its log line)\n");
+	igt_assert_eq_u64(q.revoke, 1);
+	igt_assert_eq(q.mappings, 0);
+	igt_assert_eq(q.late_writes, 0);
+
+	revoke_exporter_restore(dev, imp.dmabuf);
+	igt_assert_eq(revoke_kms_commit(&kms, imp.fb, 0), 0);
+	igt_assert_eq(mappings(imp.dmabuf), 1);
+
+	revoke_kms_off(&kms);
+	release_fb(&kms, &imp);
 }
 
 int igt_main()
@@ -886,6 +940,10 @@ int igt_main()
 	igt_describe("Hibernation restore with a revoked import keeps the others.");
 	igt_subtest("hibernate-revoked")
 		test_hibernate_revoked();
+
+	igt_describe("A revoke while virtio-gpu is frozen ends without its host.");
+	igt_subtest("revoke-while-frozen")
+		test_revoke_while_frozen();
 
 	igt_fixture() {
 		if (kms.fd >= 0)

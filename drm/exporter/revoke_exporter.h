@@ -76,7 +76,15 @@
  * keep its mapping from growing itself. Only with MMAP (EINVAL).
  */
 #define REVOKE_EXPORTER_MMAP_EXPANDABLE	0x200
-#define REVOKE_EXPORTER_CREATE_FLAGS	0x3ff
+/*
+ * REVOKE in the late phase of every system freeze (hibernation, or its
+ * "platform" pm_test), after all devices' freeze callbacks, as a device
+ * whose memory goes away during the sleep: importers are invalidated while
+ * their own devices are frozen. The fence wait is unbounded, the unmap wait
+ * 5 s; the result is logged. The buffer stays revoked until RESTORE.
+ */
+#define REVOKE_EXPORTER_REVOKE_AT_FREEZE	0x400
+#define REVOKE_EXPORTER_CREATE_FLAGS	0x7ff
 
 #define REVOKE_EXPORTER_MAX_SIZE	0x40000000ull
 

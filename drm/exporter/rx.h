@@ -116,6 +116,8 @@ struct rx_counters {
  * @mappings: live mappings, read without the lock by waiters
  * @unmap_wq: woken by every unmap, restore and rescue
  * @bar_node: in the BAR's list of buffers, for BAR memory
+ * @freeze_node: in the list of buffers revoked at a freeze, for
+ *		 REVOKE_EXPORTER_REVOKE_AT_FREEZE
  */
 struct rx_buffer {
 	struct dma_buf *dmabuf;
@@ -136,6 +138,7 @@ struct rx_buffer {
 	atomic_t mappings;
 	wait_queue_head_t unmap_wq;
 	struct list_head bar_node;
+	struct list_head freeze_node;
 };
 
 /**
@@ -213,6 +216,12 @@ void rx_poison_release(struct rx_buffer *buf);
 /* rx_move_fence.c */
 int rx_move_fence_init(void);
 void rx_move_fence_fini(void);
+
+/* rx_freeze.c */
+int rx_freeze_init(void);
+void rx_freeze_fini(void);
+void rx_freeze_add(struct rx_buffer *buf);
+void rx_freeze_del(struct rx_buffer *buf);
 struct dma_fence *rx_move_start(struct rx_buffer *buf, struct rx_memory *from,
 				struct rx_memory *to, unsigned int delay_ms);
 

@@ -411,6 +411,7 @@ static void rx_release(struct dma_buf *dmabuf)
 	WARN_ON(atomic_read(&buf->mappings));
 	if (mem->bar)
 		rx_bar_del_buffer(mem->bar, buf);
+	rx_freeze_del(buf);
 	rx_poison_release(buf);
 	rx_memory_put(mem);
 	kvfree(buf->saved);
@@ -482,6 +483,7 @@ int rx_buffer_create(u64 size, u32 flags, struct dma_buf **dmabuf)
 	INIT_LIST_HEAD(&buf->attachments);
 	INIT_LIST_HEAD(&buf->quarantine);
 	INIT_LIST_HEAD(&buf->bar_node);
+	INIT_LIST_HEAD(&buf->freeze_node);
 	init_waitqueue_head(&buf->unmap_wq);
 
 	exp_info.ops = rx_ops_for(flags);
@@ -504,6 +506,8 @@ int rx_buffer_create(u64 size, u32 flags, struct dma_buf **dmabuf)
 			return ret;
 		}
 	}
+	if (flags & REVOKE_EXPORTER_REVOKE_AT_FREEZE)
+		rx_freeze_add(buf);
 	return 0;
 }
 

@@ -284,7 +284,8 @@ static struct miscdevice rx_misc = {
 };
 
 /**
- * rx_init - register the importer device, the BAR driver and the misc device
+ * rx_init - register the sleep device, the importer device, the BAR driver
+ * and the misc device
  *
  * Return: 0 or a negative errno.
  */
@@ -295,10 +296,13 @@ static int __init rx_init(void)
 	ret = rx_move_fence_init();
 	if (ret)
 		return ret;
+	ret = rx_freeze_init();
+	if (ret)
+		goto err_fence;
 	rx_importer_dev = faux_device_create("revoke_importer", NULL, NULL);
 	if (!rx_importer_dev) {
 		ret = -ENODEV;
-		goto err_fence;
+		goto err_freeze;
 	}
 	ret = dma_coerce_mask_and_coherent(&rx_importer_dev->dev, DMA_BIT_MASK(64));
 	if (ret)
@@ -315,6 +319,8 @@ err_pci:
 	pci_unregister_driver(&rx_bar_driver);
 err_destroy:
 	faux_device_destroy(rx_importer_dev);
+err_freeze:
+	rx_freeze_fini();
 err_fence:
 	rx_move_fence_fini();
 	return ret;
@@ -330,6 +336,7 @@ static void __exit rx_exit(void)
 	misc_deregister(&rx_misc);
 	pci_unregister_driver(&rx_bar_driver);
 	faux_device_destroy(rx_importer_dev);
+	rx_freeze_fini();
 	rx_move_fence_fini();
 }
 module_exit(rx_exit);

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Revocable dma-buf test exporter: revoke during a system sleep.
+ *
+ * A device powered down for a system sleep loses its memory, and VFIO
+ * revokes the dma-bufs of a device whose memory is disabled. Buffers
+ * created with REVOKE_EXPORTER_REVOKE_AT_FREEZE are revoked in the late
+ * phase of a freeze, after every device's freeze callback has run: their
+ * importers are invalidated while their own devices are frozen already.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/mutex.h>
+#include <linux/platform_device.h>
+
+#include "rx.h"
+
+/* Bounds the unmap wait; the fence wait is VFIO's, unbounded. */
+#define RX_FREEZE_TIMEOUT_NS (5 * NSEC_PER_SEC)
+
+static DEFINE_MUTEX(rx_freeze_mutex);
+/* Buffers to revoke at the next freeze; protected by rx_freeze_mutex. */
+static LIST_HEAD(rx_freeze_buffers);
+static struct platform_device *rx_freeze_pdev;
+
+/**
+ * rx_freeze_add - revoke a buffer at every freeze from now on
+ * @buf: the buffer
+ */
+void rx_freeze_add(struct rx_buffer *buf)
+{
+	mutex_lock(&rx_freeze_mutex);
+	list_add_tail(&buf->freeze_node, &rx_freeze_buffers);
+	mutex_unlock(&rx_freeze_mutex);
+}
+
+/**
+ * rx_freeze_del - take a buffer that is being released off the list
+ * @buf: the buffer
+ */
+void rx_freeze_del(struct rx_buffer *buf)
+{
+	mutex_lock(&rx_freeze_mutex);
+	list_del_init(&buf->freeze_node);
+	mutex_unlock(&rx_freeze_mutex);
+}
+
+static int rx_freeze_late(struct device *dev)
+{
+	struct revoke_exporter_revoke args;
+	struct rx_buffer *buf;
+	int ret;
+
+	mutex_lock(&rx_freeze_mutex);
+	list_for_each_entry(buf, &rx_freeze_buffers, freeze_node) {
+		memset(&args, 0, sizeof(args));
+		args.timeout_ns = RX_FREEZE_TIMEOUT_NS;
+		ret = rx_buffer_revoke(buf, &args);
+		/* A failure leaves the mappings for the test to find. */
+		pr_info("revoked at freeze: %d, fence wait %llu us, unmap wait %llu us, %u mapping(s) left\n",
+			ret, args.fence_wait_ns / NSEC_PER_USEC,
+			args.unmap_wait_ns / NSEC_PER_USEC, args.mappings_after);
+	}
+	mutex_unlock(&rx_freeze_mutex);
+	return 0;
+}
+
+static const struct dev_pm_ops rx_freeze_pm_ops = {
+	.freeze_late = rx_freeze_late,
+};
+
+static struct platform_driver rx_freeze_driver = {
+	.driver = {
+		.name = "revoke_exporter_sleep",
+		.pm = &rx_freeze_pm_ops,
+	},
+};
+
+/**
+ * rx_freeze_init - register the device whose late freeze revokes
+ *
+ * Return: 0 or a negative errno.
+ */
+int rx_freeze_init(void)
+{
+	int ret;
+
+	ret = platform_driver_register(&rx_freeze_driver);
+	if (ret)
+		return ret;
+	rx_freeze_pdev = platform_device_register_simple("revoke_exporter_sleep",
+							 PLATFORM_DEVID_NONE, NULL, 0);
+	if (IS_ERR(rx_freeze_pdev)) {
+		platform_driver_unregister(&rx_freeze_driver);
+		return PTR_ERR(rx_freeze_pdev);
+	}
+	return 0;
+}
+
+/**
+ * rx_freeze_fini - unregister the device and its driver
+ */
+void rx_freeze_fini(void)
+{
+	platform_device_unregister(rx_freeze_pdev);
+	platform_driver_unregister(&rx_freeze_driver);
+}
