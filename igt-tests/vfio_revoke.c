@@ -477,8 +477,7 @@ static void test_host_stall_unbind(void)
 		     "the revoke took %.3f s: the removal did not end it\n", d.ns / 1e9);
 	close(imp.dmabuf);
 
-	revoke_host_stall_request(false);
-	revoke_virtio_gpu_bind(device);
+	revoke_host_stall_release_and_bind(device);
 	revoke_kms_init(&kms, DRIVER_VIRTIO);
 	revoke_vfio_set_memory(&vfio, true);
 	imp = import_bar();

@@ -633,8 +633,7 @@ static void host_stall_end(const char *device)
 {
 	struct import imp;
 
-	revoke_host_stall_request(false);
-	revoke_virtio_gpu_bind(device);
+	revoke_host_stall_release_and_bind(device);
 	revoke_kms_init(&kms, DRIVER_VIRTIO);
 
 	imp = import_fb(&kms);

@@ -17,6 +17,7 @@
 
 #include "igt.h"
 #include "revoke_host_stall.h"
+#include "revoke_virtio_gpu_helpers.h"
 
 /**
  * revoke_host_stall_require:
@@ -81,6 +82,21 @@ void revoke_host_stall_begin(struct revoke_kms *k, uint32_t fb)
 	}
 	igt_assert_f(false, "the host still answered 90 s after the test bed was asked to "
 		     "block it (see host-stall.log in the first guest's l2 results)\n");
+}
+
+void revoke_host_stall_release_and_bind(const char *device)
+{
+	struct timespec start = {};
+	int ret;
+
+	revoke_host_stall_request(false);
+	igt_nsec_elapsed(&start);
+	while ((ret = __revoke_virtio_gpu_bind(device)) == -ETIMEDOUT &&
+	       igt_seconds_elapsed(&start) < 30)
+		igt_info("the host does not answer the probe yet; binding again\n");
+	igt_assert_f(!ret, "binding %s failed: %s\n", device, strerror(-ret));
+	igt_info("%s bound again %.1f s after the release\n", device,
+		 igt_nsec_elapsed(&start) / 1e9);
 }
 
 void revoke_host_stall_wait_answers(struct revoke_kms *k, uint32_t fb)

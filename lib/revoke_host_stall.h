@@ -20,11 +20,22 @@
  */
 void revoke_host_stall_require(void);
 
-/* What virtio-gpu logs when it resets a device whose host does not answer. */
+/*
+ * What virtio-gpu logs when it resets a device whose host does not answer,
+ * and when it is probed before the test bed has released the host.
+ */
 #define REVOKE_HOST_RESET_DMESG \
-	"host did not answer in time: resetting the device|device wedged, needs recovery"
+	"host did not answer in time: resetting the device|device wedged, needs recovery|" \
+	"timed out waiting for display info|probe with driver virtio_gpu failed with error -110"
 
 void revoke_host_stall_request(bool block);
+
+/*
+ * Releases the host and binds @device, unbound, to virtio_gpu again. The
+ * test bed takes seconds to release the host, and a probe before that
+ * times out (ETIMEDOUT): binding is tried again for up to 30 s.
+ */
+void revoke_host_stall_release_and_bind(const char *device);
 
 /*
  * Blocks the host and waits until it stops answering: a commit's flush of

@@ -79,12 +79,20 @@ void revoke_virtio_gpu_unbind(const char *device)
 	igt_assert_f(!ret, "unbinding %s failed: %s\n", device, strerror(-ret));
 }
 
-void revoke_virtio_gpu_bind(const char *device)
+int __revoke_virtio_gpu_bind(const char *device)
 {
 	int ret;
 
 	igt_info("binding %s to virtio_gpu again\n", device);
 	ret = revoke_sysfs_write(VIRTIO_GPU_DRIVER "bind", device);
+	if (!ret)
+		unbound_device[0] = '\0';
+	return ret;
+}
+
+void revoke_virtio_gpu_bind(const char *device)
+{
+	int ret = __revoke_virtio_gpu_bind(device);
+
 	igt_assert_f(!ret, "binding %s failed: %s\n", device, strerror(-ret));
-	unbound_device[0] = '\0';
 }

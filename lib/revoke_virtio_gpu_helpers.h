@@ -25,5 +25,7 @@ void revoke_virtio_gpu_device(int fd, char *name, size_t len);
  */
 void revoke_virtio_gpu_unbind(const char *device);
 void revoke_virtio_gpu_bind(const char *device);
+/* The same; returns 0 or the negative errno of the bind instead. */
+int __revoke_virtio_gpu_bind(const char *device);
 
 #endif
