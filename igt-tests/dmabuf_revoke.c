@@ -280,8 +280,10 @@ static void test_create_bad_flags(void)
 {
 	int fd;
 
-	for (unsigned int bit = 10; bit < 32; bit++)
-		igt_assert_eq(__revoke_exporter_create(dev, 4096, 1u << bit, &fd), -EINVAL);
+	for (unsigned int bit = 0; bit < 32; bit++)
+		if (!(REVOKE_EXPORTER_CREATE_FLAGS & (1u << bit)))
+			igt_assert_eq(__revoke_exporter_create(dev, 4096, 1u << bit, &fd),
+				      -EINVAL);
 	/* BAR memory has no pages to split. */
 	igt_assert_eq(__revoke_exporter_create(dev, 4096, REVOKE_EXPORTER_BAR |
 					       REVOKE_EXPORTER_ODD_SEGMENTS, &fd), -EINVAL);

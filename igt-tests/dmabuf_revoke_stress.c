@@ -127,7 +127,7 @@ static unsigned int default_iterations(void)
 /*
  * What a race must have done at least for its races to have happened:
  * one success (or fault) every ten exporter cycles. Measured: hundreds of
- * times that on release, tens on debug (README, "Race stress").
+ * times that on release, tens on debug (doc/stress.md).
  */
 static unsigned int race_minimum(unsigned int cycles)
 {

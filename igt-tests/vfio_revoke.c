@@ -113,7 +113,7 @@ IGT_TEST_DESCRIPTION("Tests virtio-gpu's imports of VFIO's dma-bufs when VFIO re
 /*
  * A revoke by any trigger, VFIO's device emulation included, in the nested
  * guest: p99 117 ms release, 1.28 s debug, the slowest trigger and
- * importer (README, "Bounds"). About ten times that.
+ * importer (doc/exporter.md, "Bounds"). About ten times that.
  */
 #define REVOKE_BOUND_NS revoke_per_flavour(1200 * NSEC_PER_MSEC, 15 * NSEC_PER_SEC)
 /*

@@ -149,7 +149,7 @@ IGT_TEST_DESCRIPTION("Tests virtio-gpu as a revocable dynamic importer of dma-bu
  * A revoke of imports on screen, host round trips included, in the nested
  * guest: p99 10 ms release, 0.92 s debug for one import; 16 imports 57 ms
  * and 1.0 s; the slowest of hundreds racing commits 27 ms and 1.6 s
- * (README, "Bounds"). About ten times that.
+ * (doc/exporter.md, "Bounds"). About ten times that.
  */
 #define REVOKE_BOUND_NS revoke_per_flavour(500 * NSEC_PER_MSEC, 10 * NSEC_PER_SEC)
 #define WAIT_TIMEOUT_NS (60 * NSEC_PER_SEC)

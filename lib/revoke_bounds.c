@@ -16,7 +16,7 @@ uint64_t revoke_per_flavour(uint64_t release, uint64_t debug)
 #define MS (1000 * 1000ull)
 
 /*
- * Measured p99 (README, "Bounds"): a revoke's end after its fence
+ * Measured p99 (doc/exporter.md, "Bounds"): a revoke's end after its fence
  * signalled 2.5 ms release, 27.5 ms debug; a killed process gone 3.9 / 27
  * ms; a close ending a revoke 0.3 / 4.4 ms. Ten times that, and at least
  * 100 ms for TCG's pauses: every sample is held to it, not the p99.

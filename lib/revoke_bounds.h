@@ -21,7 +21,7 @@ uint64_t revoke_per_flavour(uint64_t release, uint64_t debug);
  * The longest a step may take that waits for nothing but the CPU: an
  * importer's callback and unmap, the end of a revoke after its last fence
  * signalled, the death of a killed process. Ten times the worst p99
- * measured on each flavour (see README, "Bounds"), and no less than TCG's
+ * measured on each flavour (see doc/exporter.md, "Bounds"), and no less than TCG's
  * pauses: an importer that waits for its device, or defers its unmap, in
  * a step like these breaks it.
  */
