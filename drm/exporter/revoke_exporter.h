@@ -81,7 +81,9 @@
  * "platform" pm_test), after all devices' freeze callbacks, as a device
  * whose memory goes away during the sleep: importers are invalidated while
  * their own devices are frozen. The fence wait is unbounded, the unmap wait
- * 5 s; the result is logged. The buffer stays revoked until RESTORE.
+ * 5 s; the result is logged, a failure, or a revoke longer than the module
+ * parameter freeze_bound_ms (if not 0), as an error. The buffer stays
+ * revoked until RESTORE.
  */
 #define REVOKE_EXPORTER_REVOKE_AT_FREEZE	0x400
 #define REVOKE_EXPORTER_CREATE_FLAGS	0x7ff

@@ -10,6 +10,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/platform_device.h>
 
@@ -17,6 +18,15 @@
 
 /* Bounds the unmap wait; the fence wait is VFIO's, unbounded. */
 #define RX_FREEZE_TIMEOUT_NS (5 * NSEC_PER_SEC)
+
+/*
+ * A test's bound on a revoke at freeze, fence and unmap wait together:
+ * above it, or when the revoke fails, the exporter logs an error, which
+ * fails the test through the kernel log check. 0: no bound.
+ */
+static unsigned int freeze_bound_ms;
+module_param(freeze_bound_ms, uint, 0600);
+MODULE_PARM_DESC(freeze_bound_ms, "log an error when a revoke at freeze takes longer (0: no bound)");
 
 static DEFINE_MUTEX(rx_freeze_mutex);
 /* Buffers to revoke at the next freeze; protected by rx_freeze_mutex. */
@@ -45,22 +55,38 @@ void rx_freeze_del(struct rx_buffer *buf)
 	mutex_unlock(&rx_freeze_mutex);
 }
 
-static int rx_freeze_late(struct device *dev)
+static void rx_freeze_revoke(struct rx_buffer *buf)
 {
-	struct revoke_exporter_revoke args;
-	struct rx_buffer *buf;
+	struct revoke_exporter_revoke args = { .timeout_ns = RX_FREEZE_TIMEOUT_NS };
+	u64 bound_ns = (u64)READ_ONCE(freeze_bound_ms) * NSEC_PER_MSEC;
+	u64 waited_ns;
 	int ret;
 
+	ret = rx_buffer_revoke(buf, &args);
+	/* Revoked at an earlier freeze and not restored since. */
+	if (ret == -EALREADY)
+		return;
+
+	waited_ns = args.fence_wait_ns + args.unmap_wait_ns;
+	pr_info("revoked at freeze: %d, fence wait %llu us, unmap wait %llu us, %u mapping(s) left\n",
+		ret, args.fence_wait_ns / NSEC_PER_USEC,
+		args.unmap_wait_ns / NSEC_PER_USEC, args.mappings_after);
+	/* After the resume a late unmap would hide what went wrong here. */
+	if (ret || args.mappings_after)
+		pr_err("revoke at freeze failed: %d, %u mapping(s) left\n",
+		       ret, args.mappings_after);
+	else if (bound_ns && waited_ns > bound_ns)
+		pr_err("revoke at freeze took %llu ms, above the bound of %u ms\n",
+		       waited_ns / NSEC_PER_MSEC, freeze_bound_ms);
+}
+
+static int rx_freeze_late(struct device *dev)
+{
+	struct rx_buffer *buf;
+
 	mutex_lock(&rx_freeze_mutex);
-	list_for_each_entry(buf, &rx_freeze_buffers, freeze_node) {
-		memset(&args, 0, sizeof(args));
-		args.timeout_ns = RX_FREEZE_TIMEOUT_NS;
-		ret = rx_buffer_revoke(buf, &args);
-		/* A failure leaves the mappings for the test to find. */
-		pr_info("revoked at freeze: %d, fence wait %llu us, unmap wait %llu us, %u mapping(s) left\n",
-			ret, args.fence_wait_ns / NSEC_PER_USEC,
-			args.unmap_wait_ns / NSEC_PER_USEC, args.mappings_after);
-	}
+	list_for_each_entry(buf, &rx_freeze_buffers, freeze_node)
+		rx_freeze_revoke(buf);
 	mutex_unlock(&rx_freeze_mutex);
 	return 0;
 }
