@@ -446,6 +446,66 @@ class Skips(unittest.TestCase):
         self.assertIn("Skipped: c@* (9), d: 8 of 9 (see results.json), vgem_basic@two", out)
 
 
+KSELFTEST_TAP = """TAP version 13
+1..1
+# timeout set to 45
+# selftests: dmabuf-revoke: revoke_exporter.sh
+# TAP version 13
+# 1..3
+# # Starting 3 tests from 1 test cases.
+# #  RUN           exporter.create ...
+# #            OK  exporter.create
+# ok 1 exporter.create
+# ok 2 exporter.move
+# %s 3 exporter.static_importer_timeout%s
+# # Totals: pass:2 fail:0 xfail:0 xpass:0 skip:0 error:0
+%s 1 selftests: dmabuf-revoke: revoke_exporter.sh%s
+"""
+
+
+class Kselftest(unittest.TestCase):
+    def run_tap(self, tap, **meta):
+        r = Run(self)
+        r.guest("l1", PASSING)
+        r.meta(kselftest="1", **meta)
+        if tap is not None:
+            with open(os.path.join(r.dir, "l1", "kselftest.txt"), "w") as f:
+                f.write(tap)
+        return r.summarise()
+
+    def test_passing_kselftest_passes(self):
+        code, out, merged = self.run_tap(KSELFTEST_TAP % ("ok", "", "ok", ""))
+        self.assertEqual(code, 0, out)
+        for name in ("exporter.create", "exporter.move", "exporter.static_importer_timeout",
+                     "revoke_exporter.sh"):
+            self.assertEqual(merged["tests"]["kselftest@dmabuf-revoke@" + name]["result"], "pass")
+
+    def test_failing_test_fails(self):
+        code, out, _ = self.run_tap(KSELFTEST_TAP % ("not ok", "", "not ok", ""))
+        self.assertEqual(code, 1)
+        self.assertRegex(out, r"kselftest@dmabuf-revoke@exporter.static_importer_timeout +fail")
+
+    def test_skip_fails(self):
+        code, out, _ = self.run_tap(KSELFTEST_TAP % ("ok", " # SKIP no device", "ok", ""))
+        self.assertEqual(code, 1)
+        self.assertIn("skip(s) of our subtests", out)
+
+    def test_timeout_of_the_program_fails(self):
+        code, out, _ = self.run_tap(KSELFTEST_TAP % ("ok", "", "not ok", " # TIMEOUT 45 seconds"))
+        self.assertEqual(code, 1)
+        self.assertRegex(out, r"kselftest@dmabuf-revoke@revoke_exporter.sh +timeout")
+
+    def test_missing_output_fails(self):
+        code, out, _ = self.run_tap(None)
+        self.assertEqual(code, 1)
+        self.assertIn("ran no kselftest", out)
+
+    def test_output_without_results_fails(self):
+        code, out, _ = self.run_tap("modprobe: FATAL\n")
+        self.assertEqual(code, 1)
+        self.assertIn("kselftest@unknown@tap", out)
+
+
 class Description(unittest.TestCase):
     def test_run_description(self):
         r = Run(self)
