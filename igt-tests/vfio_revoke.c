@@ -192,12 +192,12 @@ static void release_bar(struct revoke_vfio_import *imp)
 	revoke_vfio_release_bar(&kms, imp);
 }
 
-static void assert_on_screen(const struct revoke_vfio_import *imp)
+static void assert_on_screen(struct revoke_vfio_import *imp)
 {
 	revoke_vfio_assert_on_screen(&kms, imp);
 }
 
-static void assert_commit_revoked(const struct revoke_vfio_import *imp)
+static void assert_commit_revoked(struct revoke_vfio_import *imp)
 {
 	revoke_vfio_assert_commit_revoked(&kms, imp);
 }
@@ -459,15 +459,14 @@ static void test_host_stall_unbind(void)
 	assert_on_screen(&imp);
 	revoke_virtio_gpu_device(kms.fd, device, sizeof(device));
 	igt_emit_ignore_dmesg_regex(REVOKE_HOST_RESET_DMESG);
-	revoke_host_stall_begin(&kms, imp.fb);
+	revoke_host_stall_begin(&kms, &imp.fb);
 
 	igt_assert_eq(pthread_create(&d.thread, NULL, memory_disable_thread, &d), 0);
 	/* Well within the driver's two seconds for the host. */
 	usleep(200000);
 	igt_set_timeout(120, "unbind with VFIO's revoke in flight");
 	/* The file's framebuffer and import go with it. */
-	drm_close_driver(kms.fd);
-	kms.fd = -1;
+	revoke_kms_fini(&kms);
 	revoke_virtio_gpu_unbind(device);
 	igt_assert_eq(pthread_join(d.thread, NULL), 0);
 	igt_reset_timeout();
@@ -482,7 +481,7 @@ static void test_host_stall_unbind(void)
 	revoke_vfio_set_memory(&vfio, true);
 	imp = import_bar();
 	assert_on_screen(&imp);
-	revoke_host_stall_wait_answers(&kms, imp.fb);
+	revoke_host_stall_wait_answers(&kms, &imp.fb);
 	revoke_kms_off(&kms);
 	release_bar(&imp);
 	revoke_vfio_close(&vfio);
@@ -558,7 +557,6 @@ int igt_main()
 
 	igt_fixture() {
 		revoke_vfio_close(&vfio);
-		if (kms.fd >= 0)
-			drm_close_driver(kms.fd);
+		revoke_kms_fini(&kms);
 	}
 }

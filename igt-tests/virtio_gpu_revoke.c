@@ -173,7 +173,7 @@ IGT_TEST_DESCRIPTION("Tests virtio-gpu as a revocable dynamic importer of dma-bu
 struct import {
 	int dmabuf;
 	uint32_t handle;
-	uint32_t fb;
+	struct igt_fb fb;
 };
 
 static int dev = -1;
@@ -189,7 +189,7 @@ static struct import import_fb(struct revoke_kms *k)
 	struct import imp = { .dmabuf = create_buffer(k) };
 
 	imp.handle = prime_fd_to_handle(k->fd, imp.dmabuf);
-	imp.fb = revoke_kms_add_fb(k, imp.handle);
+	revoke_kms_add_fb(k, imp.handle, &imp.fb);
 	return imp;
 }
 
@@ -219,7 +219,7 @@ static void wait_released(struct import *imp)
 
 static void release_fb(struct revoke_kms *k, struct import *imp)
 {
-	igt_assert_eq(drmModeRmFB(k->fd, imp->fb), 0);
+	igt_assert_eq(drmModeRmFB(k->fd, imp->fb.fb_id), 0);
 	gem_close(k->fd, imp->handle);
 	wait_released(imp);
 }
@@ -283,8 +283,8 @@ static void test_scanout_import(void)
 {
 	struct import imp = import_fb(&kms);
 
-	igt_assert_eq(revoke_kms_commit(&kms, imp.fb, 0), 0);
-	igt_assert_eq(revoke_kms_prop_value(kms.fd, kms.plane, DRM_MODE_OBJECT_PLANE, "FB_ID"), imp.fb);
+	igt_assert_eq(revoke_kms_commit(&kms, &imp.fb, 0), 0);
+	igt_assert_eq(igt_plane_get_prop(kms.primary, IGT_PLANE_FB_ID), imp.fb.fb_id);
 	igt_assert_eq(mappings(imp.dmabuf), 1);
 	revoke_kms_off(&kms);
 	release_fb(&kms, &imp);
@@ -296,7 +296,7 @@ static void test_revoke_on_screen(void)
 	struct import imp = import_fb(&kms);
 	uint64_t ns;
 
-	igt_assert_eq(revoke_kms_commit(&kms, imp.fb, 0), 0);
+	igt_assert_eq(revoke_kms_commit(&kms, &imp.fb, 0), 0);
 	ns = revoke_bounded(imp.dmabuf, &out);
 	print_revoke("revoke on screen", ns, &out);
 	igt_assert_eq(out.mappings_before, 1);
@@ -314,14 +314,14 @@ static void test_host_commands(void)
 	struct virtgpu_trace trace;
 	uint64_t start, revoked;
 
-	igt_assert_eq(revoke_kms_commit(&kms, imp.fb, 0), 0);
+	igt_assert_eq(revoke_kms_commit(&kms, &imp.fb, 0), 0);
 	virtgpu_trace_start();
 	start = revoke_now_ns();
 	revoke_bounded(imp.dmabuf, &out);
 	revoked = revoke_now_ns();
-	igt_assert_eq(revoke_kms_commit(&kms, imp.fb, 0), -ENODEV);
+	igt_assert_eq(revoke_kms_commit(&kms, &imp.fb, 0), -ENODEV);
 	revoke_exporter_restore(dev, imp.dmabuf);
-	igt_assert_eq(revoke_kms_commit(&kms, imp.fb, 0), 0);
+	igt_assert_eq(revoke_kms_commit(&kms, &imp.fb, 0), 0);
 	virtgpu_trace_stop(&trace);
 
 	detach = virtgpu_trace_find(&trace, VIRTGPU_CMD_RESOURCE_DETACH_BACKING, start);
@@ -360,12 +360,12 @@ static void revoke_restore_rounds(struct import *imp)
 	struct revoke_exporter_revoke out = {};
 	struct revoke_exporter_query q;
 
-	igt_assert_eq(revoke_kms_commit(&kms, imp->fb, 0), 0);
+	igt_assert_eq(revoke_kms_commit(&kms, &imp->fb, 0), 0);
 	for (int i = 0; i < 3; i++) {
 		revoke_bounded(imp->dmabuf, &out);
-		igt_assert_eq(revoke_kms_commit(&kms, imp->fb, 0), -ENODEV);
+		igt_assert_eq(revoke_kms_commit(&kms, &imp->fb, 0), -ENODEV);
 		revoke_exporter_restore(dev, imp->dmabuf);
-		igt_assert_eq(revoke_kms_commit(&kms, imp->fb, 0), 0);
+		igt_assert_eq(revoke_kms_commit(&kms, &imp->fb, 0), 0);
 		igt_assert_eq(mappings(imp->dmabuf), 1);
 	}
 	revoke_exporter_query(dev, imp->dmabuf, &q);
@@ -379,7 +379,7 @@ static void test_bar_scanout(void)
 
 	imp.dmabuf = revoke_exporter_create(dev, revoke_kms_fb_size(&kms), REVOKE_EXPORTER_BAR);
 	imp.handle = prime_fd_to_handle(kms.fd, imp.dmabuf);
-	imp.fb = revoke_kms_add_fb(&kms, imp.handle);
+	revoke_kms_add_fb(&kms, imp.handle, &imp.fb);
 	revoke_restore_rounds(&imp);
 	release_fb(&kms, &imp);
 }
@@ -389,17 +389,17 @@ static void test_commit_revoked(void)
 	struct revoke_exporter_revoke out = {};
 	struct import imp = import_fb(&kms);
 
-	igt_assert_eq(revoke_kms_commit(&kms, imp.fb, 0), 0);
+	igt_assert_eq(revoke_kms_commit(&kms, &imp.fb, 0), 0);
 	revoke_bounded(imp.dmabuf, &out);
 
-	igt_assert_eq(revoke_kms_commit(&kms, imp.fb, 0), -ENODEV);
-	igt_assert_eq(revoke_kms_prop_value(kms.fd, kms.plane, DRM_MODE_OBJECT_PLANE, "FB_ID"), imp.fb);
+	igt_assert_eq(revoke_kms_commit(&kms, &imp.fb, 0), -ENODEV);
+	igt_assert_eq(igt_plane_get_prop(kms.primary, IGT_PLANE_FB_ID), imp.fb.fb_id);
 	igt_assert_eq(mappings(imp.dmabuf), 0);
 
 	/* The exporter's error, whatever it is, reaches the committer. */
 	revoke_exporter_restore(dev, imp.dmabuf);
 	igt_assert_eq(__revoke_exporter_fail_map(dev, imp.dmabuf, EIO), 0);
-	igt_assert_eq(revoke_kms_commit(&kms, imp.fb, 0), -EIO);
+	igt_assert_eq(revoke_kms_commit(&kms, &imp.fb, 0), -EIO);
 	igt_assert_eq(mappings(imp.dmabuf), 0);
 
 	revoke_kms_off(&kms);
@@ -419,16 +419,16 @@ static void test_revoke_during_flush(void)
 	struct revoke_exporter_revoke out = {};
 	struct import a = import_fb(&kms), b = import_fb(&kms);
 
-	igt_assert_eq(revoke_kms_commit(&kms, b.fb, 0), 0);
+	igt_assert_eq(revoke_kms_commit(&kms, &b.fb, 0), 0);
 	igt_until_timeout(5) {
 		/* Returns once prepare_fb mapped the buffer; the scanout and
 		 * flush follow in a worker, racing the revoke. */
-		igt_assert_eq(revoke_kms_commit(&kms, a.fb, DRM_MODE_ATOMIC_NONBLOCK), 0);
+		igt_assert_eq(revoke_kms_commit(&kms, &a.fb, DRM_MODE_ATOMIC_NONBLOCK), 0);
 		revoke_bounded(a.dmabuf, &out);
-		igt_assert_eq(revoke_kms_commit(&kms, b.fb, 0), 0);
+		igt_assert_eq(revoke_kms_commit(&kms, &b.fb, 0), 0);
 		revoke_exporter_restore(dev, a.dmabuf);
 	}
-	igt_assert_eq(revoke_kms_commit(&kms, a.fb, 0), 0);
+	igt_assert_eq(revoke_kms_commit(&kms, &a.fb, 0), 0);
 	igt_assert_eq(mappings(a.dmabuf), 1);
 
 	revoke_kms_off(&kms);
@@ -438,7 +438,7 @@ static void test_revoke_during_flush(void)
 
 struct flipper {
 	pthread_t thread;
-	uint32_t fb[2];
+	struct igt_fb *fb[2];
 	volatile bool stop;
 	unsigned int commits, refused;
 	int bad;
@@ -466,7 +466,7 @@ static void test_revoke_vs_commits(void)
 {
 	struct revoke_exporter_revoke out = {};
 	struct import a = import_fb(&kms), b = import_fb(&kms);
-	struct flipper f = { .fb = { a.fb, b.fb } };
+	struct flipper f = { .fb = { &a.fb, &b.fb } };
 	unsigned int revokes = 0;
 	uint64_t worst = 0;
 
@@ -489,7 +489,7 @@ static void test_revoke_vs_commits(void)
 	igt_assert(revokes > 0);
 	igt_assert_f(f.commits > f.refused, "no commit went through during the revokes\n");
 
-	igt_assert_eq(revoke_kms_commit(&kms, a.fb, 0), 0);
+	igt_assert_eq(revoke_kms_commit(&kms, &a.fb, 0), 0);
 	revoke_kms_off(&kms);
 	release_fb(&kms, &a);
 	release_fb(&kms, &b);
@@ -600,8 +600,7 @@ static void test_unbind_then_revoke(void)
 	igt_assert_eq(mappings(dmabuf), 1);
 
 	/* The test's own master goes with the device; reopened afterwards. */
-	drm_close_driver(kms.fd);
-	kms.fd = -1;
+	revoke_kms_fini(&kms);
 
 	revoke_virtio_gpu_unbind(device);
 
@@ -638,17 +637,14 @@ static void host_stall_end(const char *device)
 	revoke_kms_init(&kms, DRIVER_VIRTIO);
 
 	imp = import_fb(&kms);
-	revoke_host_stall_wait_answers(&kms, imp.fb);
+	revoke_host_stall_wait_answers(&kms, &imp.fb);
 	revoke_kms_off(&kms);
 	release_fb(&kms, &imp);
 }
 
 static void unbind_virtio_gpu(const char *device)
 {
-	if (kms.fd >= 0) {
-		drm_close_driver(kms.fd);
-		kms.fd = -1;
-	}
+	revoke_kms_fini(&kms);
 	revoke_virtio_gpu_unbind(device);
 }
 
@@ -663,10 +659,10 @@ static void test_host_stall_revoke(void)
 	char device[64];
 
 	revoke_virtio_gpu_device(kms.fd, device, sizeof(device));
-	igt_assert_eq(revoke_kms_commit(&kms, imp.fb, 0), 0);
+	igt_assert_eq(revoke_kms_commit(&kms, &imp.fb, 0), 0);
 	igt_emit_ignore_dmesg_regex(REVOKE_HOST_RESET_DMESG);
 	uevents = revoke_uevent_open();
-	revoke_host_stall_begin(&kms, imp.fb);
+	revoke_host_stall_begin(&kms, &imp.fb);
 
 	start = revoke_now_ns();
 	ret = __revoke_exporter_revoke(dev, imp.dmabuf, WAIT_TIMEOUT_NS, &out);
@@ -701,10 +697,10 @@ static void test_host_stall_revoke(void)
 
 	/* The device probed again works. */
 	imp = import_fb(&kms);
-	igt_assert_eq(revoke_kms_commit(&kms, imp.fb, 0), 0);
+	igt_assert_eq(revoke_kms_commit(&kms, &imp.fb, 0), 0);
 	revoke_bounded(imp.dmabuf, &out);
 	revoke_exporter_restore(dev, imp.dmabuf);
-	igt_assert_eq(revoke_kms_commit(&kms, imp.fb, 0), 0);
+	igt_assert_eq(revoke_kms_commit(&kms, &imp.fb, 0), 0);
 	revoke_kms_off(&kms);
 	release_fb(&kms, &imp);
 }
@@ -718,10 +714,10 @@ static void test_host_stall_unbind(void)
 	int ret;
 
 	revoke_virtio_gpu_device(kms.fd, device, sizeof(device));
-	igt_assert_eq(revoke_kms_commit(&kms, imp.fb, 0), 0);
+	igt_assert_eq(revoke_kms_commit(&kms, &imp.fb, 0), 0);
 	igt_emit_ignore_dmesg_regex(REVOKE_HOST_RESET_DMESG);
 	/* Leaves the flushes of its probing commits unanswered. */
-	revoke_host_stall_begin(&kms, imp.fb);
+	revoke_host_stall_begin(&kms, &imp.fb);
 
 	start = revoke_now_ns();
 	revoke_thread_start(&r, dev, imp.dmabuf, WAIT_TIMEOUT_NS);
@@ -806,22 +802,22 @@ static void test_hibernate_revoked(void)
 
 	shown = import_fb(&kms);
 	revoked = import_fb(&kms);
-	igt_assert_eq(revoke_kms_commit(&kms, revoked.fb, 0), 0);
+	igt_assert_eq(revoke_kms_commit(&kms, &revoked.fb, 0), 0);
 	revoke_bounded(revoked.dmabuf, &out);
-	igt_assert_eq(revoke_kms_commit(&kms, shown.fb, 0), 0);
+	igt_assert_eq(revoke_kms_commit(&kms, &shown.fb, 0), 0);
 
 	igt_set_timeout(120, "freeze and restore of the devices");
 	hibernate_devices("devices");
 	igt_reset_timeout();
 
 	/* The host lost its resources; a missing one fails the commands. */
-	igt_assert_eq(revoke_kms_prop_value(kms.fd, kms.plane, DRM_MODE_OBJECT_PLANE, "FB_ID"), shown.fb);
+	igt_assert_eq(igt_plane_get_prop(kms.primary, IGT_PLANE_FB_ID), shown.fb.fb_id);
 	igt_assert_eq(mappings(shown.dmabuf), 1);
-	igt_assert_eq(revoke_kms_commit(&kms, revoked.fb, 0), -ENODEV);
-	igt_assert_eq(revoke_kms_commit(&kms, shown.fb, 0), 0);
+	igt_assert_eq(revoke_kms_commit(&kms, &revoked.fb, 0), -ENODEV);
+	igt_assert_eq(revoke_kms_commit(&kms, &shown.fb, 0), 0);
 
 	revoke_exporter_restore(dev, revoked.dmabuf);
-	igt_assert_eq(revoke_kms_commit(&kms, revoked.fb, 0), 0);
+	igt_assert_eq(revoke_kms_commit(&kms, &revoked.fb, 0), 0);
 	igt_assert_eq(mappings(revoked.dmabuf), 1);
 
 	revoke_kms_off(&kms);
@@ -841,9 +837,9 @@ static void test_revoke_while_frozen(void)
 					    REVOKE_EXPORTER_REQUIRE_P2P |
 					    REVOKE_EXPORTER_REVOKE_AT_FREEZE);
 	imp.handle = prime_fd_to_handle(kms.fd, imp.dmabuf);
-	imp.fb = revoke_kms_add_fb(&kms, imp.handle);
+	revoke_kms_add_fb(&kms, imp.handle, &imp.fb);
 	/* Shown once, then off: resume has no plane to bring back with it. */
-	igt_assert_eq(revoke_kms_commit(&kms, imp.fb, 0), 0);
+	igt_assert_eq(revoke_kms_commit(&kms, &imp.fb, 0), 0);
 	revoke_kms_off(&kms);
 	igt_assert_eq(mappings(imp.dmabuf), 1);
 
@@ -866,7 +862,7 @@ static void test_revoke_while_frozen(void)
 	igt_assert_eq(q.late_writes, 0);
 
 	revoke_exporter_restore(dev, imp.dmabuf);
-	igt_assert_eq(revoke_kms_commit(&kms, imp.fb, 0), 0);
+	igt_assert_eq(revoke_kms_commit(&kms, &imp.fb, 0), 0);
 	igt_assert_eq(mappings(imp.dmabuf), 1);
 
 	revoke_kms_off(&kms);
@@ -960,8 +956,7 @@ int igt_main()
 		test_revoke_while_frozen();
 
 	igt_fixture() {
-		if (kms.fd >= 0)
-			drm_close_driver(kms.fd);
+		revoke_kms_fini(&kms);
 		close(dev);
 	}
 }

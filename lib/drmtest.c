@@ -4,6 +4,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include <drm.h>
+#include <xf86drm.h>
 
 #include "drmtest.h"
 #include "igt_kmod.h"
@@ -77,6 +78,16 @@ int drm_open_driver(int chipset)
 	int fd = __drm_open_driver(chipset);
 
 	igt_skip_on_f(fd < 0, "No known gpu found for chipset flags 0x%x\n", chipset);
+	return fd;
+}
+
+/* As IGT: the device, as DRM master, or a skip when another client is master. */
+int drm_open_driver_master(int chipset)
+{
+	int fd = drm_open_driver(chipset);
+
+	igt_require_f(drmSetMaster(fd) == 0,
+		      "Can't become DRM master, please check if no other DRM client is running.\n");
 	return fd;
 }
 

@@ -13,6 +13,7 @@
 int __drm_open_driver(int chipset);
 int __drm_open_driver_render(int chipset);
 int drm_open_driver(int chipset);
+int drm_open_driver_master(int chipset);
 int drm_open_driver_render(int chipset);
 int drm_close_driver(int fd);
 

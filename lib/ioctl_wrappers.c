@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include <linux/dma-buf.h>
@@ -9,6 +10,26 @@
 
 /* drmIoctl restarts on EINTR and EAGAIN, as IGT's default does. */
 __thread int (*igt_ioctl)(int fd, unsigned long request, void *arg) = drmIoctl;
+
+int __kms_addfb(int fd, uint32_t handle, uint32_t width, uint32_t height,
+		uint32_t pixel_format, uint64_t modifier, uint32_t strides[4],
+		uint32_t offsets[4], int num_planes, uint32_t flags, uint32_t *buf_id)
+{
+	struct drm_mode_fb_cmd2 f = {
+		.width = width, .height = height, .pixel_format = pixel_format, .flags = flags,
+	};
+	int ret;
+
+	for (int i = 0; i < num_planes; i++) {
+		f.handles[i] = handle;
+		f.pitches[i] = strides[i];
+		f.offsets[i] = offsets[i];
+		f.modifier[i] = modifier;
+	}
+	ret = igt_ioctl(fd, DRM_IOCTL_MODE_ADDFB2, &f);
+	*buf_id = f.fb_id;
+	return ret < 0 ? -errno : ret;
+}
 
 void gem_close(int fd, uint32_t handle)
 {

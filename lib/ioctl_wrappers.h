@@ -22,6 +22,10 @@ extern __thread int (*igt_ioctl)(int fd, unsigned long request, void *arg);
 	errno = 0; \
 } while (0)
 
+/* ADDFB2 of @handle for each of @num_planes; 0 or -errno. */
+int __kms_addfb(int fd, uint32_t handle, uint32_t width, uint32_t height,
+		uint32_t pixel_format, uint64_t modifier, uint32_t strides[4],
+		uint32_t offsets[4], int num_planes, uint32_t flags, uint32_t *buf_id);
 void gem_close(int fd, uint32_t handle);
 
 int prime_handle_to_fd(int fd, uint32_t handle);

@@ -57,7 +57,7 @@ static void host_stall_release(int sig)
 	revoke_host_stall_request(false);
 }
 
-void revoke_host_stall_begin(struct revoke_kms *k, uint32_t fb)
+void revoke_host_stall_begin(struct revoke_kms *k, struct igt_fb *fb)
 {
 	struct timespec start = {};
 	uint64_t answered, sent, later;
@@ -99,7 +99,7 @@ void revoke_host_stall_release_and_bind(const char *device)
 		 igt_nsec_elapsed(&start) / 1e9);
 }
 
-void revoke_host_stall_wait_answers(struct revoke_kms *k, uint32_t fb)
+void revoke_host_stall_wait_answers(struct revoke_kms *k, struct igt_fb *fb)
 {
 	struct timespec start = {};
 	uint64_t answered = 0, sent = 1;

@@ -42,10 +42,10 @@ void revoke_host_stall_release_and_bind(const char *device);
  * @fb, on screen, then stays unanswered for a second. A handler releases
  * the host when the test exits.
  */
-void revoke_host_stall_begin(struct revoke_kms *k, uint32_t fb);
+void revoke_host_stall_begin(struct revoke_kms *k, struct igt_fb *fb);
 
 /* Waits until the host answers commits of @fb again. */
-void revoke_host_stall_wait_answers(struct revoke_kms *k, uint32_t fb);
+void revoke_host_stall_wait_answers(struct revoke_kms *k, struct igt_fb *fb);
 
 int revoke_virtio_gpu_fences(int fd, uint64_t *answered, uint64_t *sent);
 

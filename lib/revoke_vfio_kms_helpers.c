@@ -37,30 +37,27 @@ struct revoke_vfio_import revoke_vfio_import_bar(struct revoke_vfio *v, struct r
 	int ret = __revoke_vfio_import_fd(k, imp.dmabuf, &imp.handle);
 
 	igt_assert_f(!ret, "virtio-gpu's import of VFIO's buffer failed: %s\n", strerror(-ret));
-	imp.fb = revoke_kms_add_fb(k, imp.handle);
+	revoke_kms_add_fb(k, imp.handle, &imp.fb);
 	return imp;
 }
 
 void revoke_vfio_release_bar(struct revoke_kms *k, struct revoke_vfio_import *imp)
 {
-	igt_assert_eq(drmModeRmFB(k->fd, imp->fb), 0);
+	igt_assert_eq(drmModeRmFB(k->fd, imp->fb.fb_id), 0);
 	gem_close(k->fd, imp->handle);
 	close(imp->dmabuf);
 }
 
-void revoke_vfio_assert_on_screen(struct revoke_kms *k, const struct revoke_vfio_import *imp)
+void revoke_vfio_assert_on_screen(struct revoke_kms *k, struct revoke_vfio_import *imp)
 {
-	igt_assert_eq(revoke_kms_commit(k, imp->fb, 0), 0);
-	igt_assert_eq(revoke_kms_prop_value(k->fd, k->plane, DRM_MODE_OBJECT_PLANE, "FB_ID"),
-		      imp->fb);
+	igt_assert_eq(revoke_kms_commit(k, &imp->fb, 0), 0);
+	igt_assert_eq(igt_plane_get_prop(k->primary, IGT_PLANE_FB_ID), imp->fb.fb_id);
 }
 
-void revoke_vfio_assert_commit_revoked(struct revoke_kms *k,
-				       const struct revoke_vfio_import *imp)
+void revoke_vfio_assert_commit_revoked(struct revoke_kms *k, struct revoke_vfio_import *imp)
 {
-	igt_assert_eq(revoke_kms_commit(k, imp->fb, 0), -ENODEV);
-	igt_assert_eq(revoke_kms_prop_value(k->fd, k->plane, DRM_MODE_OBJECT_PLANE, "FB_ID"),
-		      imp->fb);
+	igt_assert_eq(revoke_kms_commit(k, &imp->fb, 0), -ENODEV);
+	igt_assert_eq(igt_plane_get_prop(k->primary, IGT_PLANE_FB_ID), imp->fb.fb_id);
 }
 
 int __revoke_vfio_revoke_by(struct revoke_vfio *v, enum revoke_vfio_trigger t, uint64_t *ns)

@@ -27,7 +27,7 @@ extern const char * const revoke_vfio_trigger_name[];
 struct revoke_vfio_import {
 	int dmabuf;
 	uint32_t handle;
-	uint32_t fb;
+	struct igt_fb fb;
 };
 
 /*
@@ -42,9 +42,8 @@ struct revoke_vfio_import revoke_vfio_import_bar(struct revoke_vfio *v, struct r
 void revoke_vfio_release_bar(struct revoke_kms *k, struct revoke_vfio_import *imp);
 
 /* A commit of the import works (and the plane shows it), or fails with ENODEV. */
-void revoke_vfio_assert_on_screen(struct revoke_kms *k, const struct revoke_vfio_import *imp);
-void revoke_vfio_assert_commit_revoked(struct revoke_kms *k,
-				       const struct revoke_vfio_import *imp);
+void revoke_vfio_assert_on_screen(struct revoke_kms *k, struct revoke_vfio_import *imp);
+void revoke_vfio_assert_commit_revoked(struct revoke_kms *k, struct revoke_vfio_import *imp);
 
 /* Revokes by @t; *@ns is how long the write, ioctl or close took. */
 int __revoke_vfio_revoke_by(struct revoke_vfio *v, enum revoke_vfio_trigger t, uint64_t *ns);

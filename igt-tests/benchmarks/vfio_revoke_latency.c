@@ -124,6 +124,6 @@ int main(int argc, char **argv)
 			revoke_print_percentiles(what, ns, runs);
 		}
 	}
-	drm_close_driver(kms.fd);
+	revoke_kms_fini(&kms);
 	return 0;
 }
