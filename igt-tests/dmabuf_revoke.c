@@ -12,6 +12,7 @@
  * Mega feature: General Core features
  * Sub-category: DMA-BUF
  * Functionality: dma-buf revoke
+ * Feature: prime
  * Test category: functionality test
  *
  * SUBTEST: create-bad-size

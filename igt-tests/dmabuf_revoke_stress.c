@@ -15,6 +15,7 @@
  * Mega feature: General Core features
  * Sub-category: DMA-BUF
  * Functionality: dma-buf revoke
+ * Feature: prime
  * Test category: stress test
  *
  * SUBTEST: revoke-vs-faults

@@ -10,10 +10,13 @@
  *		(revoke_gbm_client, built against the root's Mesa); revokes
  *		give the client SIGBUS or an import error, never stale data
  *		or a hang, and after a restore its pixels are right again.
+ *		Outside the IGT set: it needs GBM and the Mesa client, which
+ *		IGT does not build; the test bed runs it.
  * Category: Core
  * Mega feature: General Core features
  * Sub-category: DMA-BUF
  * Functionality: dma-buf revoke
+ * Feature: prime
  * Test category: functionality test
  *
  * SUBTEST: import-read

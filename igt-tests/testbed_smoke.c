@@ -7,11 +7,13 @@
  * TEST: testbed smoke
  * Description: Checks that the machine provides what the dma-buf revoke
  *		tests need: vgem, virtio-gpu and its features, udmabuf,
- *		sw_sync and the revocable test exporter module.
+ *		sw_sync and the revocable test exporter module. Outside the
+ *		IGT set: it checks this test bed, not a driver.
  * Category: Infrastructure
  * Mega feature: General Core features
  * Sub-category: DMA-BUF
  * Functionality: test environment
+ * Feature: core
  * Test category: functionality test
  *
  * SUBTEST: vgem-present

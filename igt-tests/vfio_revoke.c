@@ -21,6 +21,7 @@
  * Mega feature: General Core features
  * Sub-category: DMA-BUF
  * Functionality: dma-buf revoke
+ * Feature: prime, Virtualization graphics support
  * Test category: functionality test
  *
  * SUBTEST: export-bar
@@ -117,7 +118,7 @@ IGT_TEST_DESCRIPTION("Tests virtio-gpu's imports of VFIO's dma-bufs when VFIO re
  */
 #define REVOKE_BOUND_NS revoke_per_flavour(1200 * NSEC_PER_MSEC, 15 * NSEC_PER_SEC)
 /*
- * A revoke that an unbind of virtio-gpu ends: see virtio_gpu_revoke's
+ * A revoke that an unbind of virtio-gpu ends: see drm_virtgpu_revoke's
  * host-stall-unbind. Below the driver's two seconds on release kernels.
  */
 #define UNBIND_REVOKE_BOUND_NS revoke_per_flavour(1500 * NSEC_PER_MSEC, 30 * NSEC_PER_SEC)

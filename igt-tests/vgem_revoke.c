@@ -13,6 +13,7 @@
  * Mega feature: General Core features
  * Sub-category: DMA-BUF
  * Functionality: dma-buf revoke
+ * Feature: prime, vgem
  * Test category: functionality test
  *
  * SUBTEST: import-revocable

@@ -4,7 +4,7 @@
  */
 
 /**
- * TEST: virtio gpu revoke
+ * TEST: drm virtgpu revoke
  * Description: virtio-gpu as a revocable dynamic importer: buffers of a
  *		revoking exporter are imported as guest blobs and scanned
  *		out; revokes detach them from the host and unmap them in
@@ -19,6 +19,7 @@
  * Mega feature: General Core features
  * Sub-category: DMA-BUF
  * Functionality: dma-buf revoke
+ * Feature: prime, Virtualization graphics support
  * Test category: functionality test
  *
  * SUBTEST: import-revocable
