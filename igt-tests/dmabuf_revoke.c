@@ -312,12 +312,10 @@ static int count_fds(void)
 /* The module's reference count: one per buffer, importer and open device. */
 static int module_refs(void)
 {
-	char buf[32] = "";
-	int fd = open("/sys/module/" REVOKE_EXPORTER_MODULE "/refcnt", O_RDONLY);
+	char buf[32];
 
-	igt_assert(fd >= 0);
-	igt_assert_lt(0, read(fd, buf, sizeof(buf) - 1));
-	close(fd);
+	igt_assert(revoke_sysfs_read("/sys/module/" REVOKE_EXPORTER_MODULE "/refcnt",
+				     buf, sizeof(buf)));
 	return atoi(buf);
 }
 

@@ -526,12 +526,9 @@ static void test_many_imports(void)
 
 static void write_file(const char *path, const char *value)
 {
-	int fd = open(path, O_WRONLY);
+	int ret = revoke_sysfs_write(path, value);
 
-	igt_assert_f(fd >= 0, "cannot open %s: %m\n", path);
-	igt_assert_f(write(fd, value, strlen(value)) == (ssize_t)strlen(value),
-		     "writing %s to %s failed: %m\n", value, path);
-	close(fd);
+	igt_assert_f(!ret, "writing %s to %s failed: %s\n", value, path, strerror(-ret));
 }
 
 /* The importers' share of a revoke: callbacks, fence wait, unmap wait. */
@@ -544,8 +541,10 @@ static uint64_t importers_share(const struct revoke_exporter_revoke *out)
 static uint64_t median_share(int n)
 {
 	enum { ROUNDS = 5 };
-	uint64_t share[ROUNDS];
+	igt_stats_t share;
+	uint64_t median;
 
+	igt_stats_init_with_size(&share, ROUNDS);
 	for (int r = 0; r < ROUNDS; r++) {
 		struct revoke_exporter_revoke out = {};
 		int dmabuf = revoke_exporter_create(dev, 4096 * 16, REVOKE_EXPORTER_REQUIRE_P2P);
@@ -558,14 +557,16 @@ static uint64_t median_share(int n)
 		}
 		revoke_bounded(dmabuf, &out);
 		igt_assert_eq(out.mappings_before, n);
-		share[r] = importers_share(&out);
+		igt_stats_push(&share, importers_share(&out));
 		for (int i = 0; i < n; i++) {
 			gem_close(fds[i], handles[i]);
 			drm_close_driver(fds[i]);
 		}
 		close(dmabuf);
 	}
-	return revoke_percentile(share, ROUNDS, 50);
+	median = igt_stats_get_median(&share);
+	igt_stats_fini(&share);
+	return median;
 }
 
 static void test_many_imports_lock_hold(void)

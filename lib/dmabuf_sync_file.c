@@ -7,22 +7,6 @@
 #include "dmabuf_sync_file.h"
 #include "igt_core.h"
 
-/* Probing with an invalid fd: a kernel with the ioctl answers EBADF,
- * one without answers ENOTTY. */
-bool has_dmabuf_export_sync_file(int fd)
-{
-	struct dma_buf_export_sync_file arg = { .flags = DMA_BUF_SYNC_WRITE, .fd = -1 };
-
-	return ioctl(fd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &arg) == 0 || errno != ENOTTY;
-}
-
-bool has_dmabuf_import_sync_file(int fd)
-{
-	struct dma_buf_import_sync_file arg = { .flags = DMA_BUF_SYNC_WRITE, .fd = -1 };
-
-	return ioctl(fd, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &arg) == 0 || errno != ENOTTY;
-}
-
 int dmabuf_export_sync_file(int dmabuf, uint32_t flags)
 {
 	struct dma_buf_export_sync_file arg = { .flags = flags, .fd = -1 };

@@ -8,8 +8,6 @@
 #include <stdint.h>
 #include <linux/dma-buf.h>
 
-bool has_dmabuf_export_sync_file(int fd);
-bool has_dmabuf_import_sync_file(int fd);
 int dmabuf_export_sync_file(int dmabuf, uint32_t flags);
 void dmabuf_import_sync_file(int dmabuf, uint32_t flags, int sync_fd);
 bool dmabuf_busy(int dmabuf, uint32_t flags);

@@ -9,6 +9,7 @@
 #include "igt_fb.h"
 #include "igt_kms.h"
 #include "igt_stats.h"
+#include "igt_sysfs.h"
 #include "ioctl_wrappers.h"
 
 #endif /* IGT_H */

@@ -1024,11 +1024,6 @@ const char *igt_subtest_name(void)
 	return igt.subtest;
 }
 
-bool igt_run_in_simulation(void)
-{
-	return false;
-}
-
 void igt_describe_f(const char *fmt, ...)
 {
 	va_list ap;

@@ -69,7 +69,6 @@ void __igt_subtest_group_restore(int save, int desc);
 bool igt_only_list_subtests(void);
 const char *igt_test_name(void);
 const char *igt_subtest_name(void);
-bool igt_run_in_simulation(void);
 
 /**
  * igt_main() - body of a test with subtests; parses the standard options,

@@ -212,11 +212,6 @@ void igt_display_fini(igt_display_t *display)
 	memset(display, 0, sizeof(*display));
 }
 
-int igt_display_n_crtcs(igt_display_t *display)
-{
-	return display->n_crtcs;
-}
-
 static void add_changed(drmModeAtomicReq *req, uint32_t object, uint64_t changed,
 			const uint32_t *props, const uint64_t *values, int count)
 {
@@ -268,13 +263,6 @@ int igt_display_try_commit_atomic(igt_display_t *display, uint32_t flags, void *
 	}
 	for (int i = 0; i < display->n_outputs; i++)
 		display->outputs[i].changed = 0;
-	return 0;
-}
-
-int igt_display_commit2(igt_display_t *display, enum igt_commit_style s)
-{
-	igt_assert_f(s == COMMIT_ATOMIC, "the standalone core commits atomically only\n");
-	igt_assert_eq(igt_display_try_commit_atomic(display, DRM_MODE_ATOMIC_ALLOW_MODESET, NULL), 0);
 	return 0;
 }
 

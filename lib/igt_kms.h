@@ -96,8 +96,6 @@ struct _igt_display {
 
 void igt_display_require(igt_display_t *display, int drm_fd);
 void igt_display_fini(igt_display_t *display);
-int igt_display_n_crtcs(igt_display_t *display);
-int igt_display_commit2(igt_display_t *display, enum igt_commit_style s);
 int igt_display_try_commit_atomic(igt_display_t *display, uint32_t flags, void *user_data);
 
 igt_crtc_t *igt_first_crtc_with_single_output(igt_display_t *display, igt_output_t **ret_output);

@@ -14,11 +14,6 @@ void igt_stats_init_with_size(igt_stats_t *stats, unsigned int capacity)
 	stats->min = UINT64_MAX;
 }
 
-void igt_stats_init(igt_stats_t *stats)
-{
-	igt_stats_init_with_size(stats, 0);
-}
-
 void igt_stats_fini(igt_stats_t *stats)
 {
 	free(stats->values_u64);
@@ -39,26 +34,6 @@ void igt_stats_push(igt_stats_t *stats, uint64_t value)
 		stats->min = value;
 	if (value > stats->max)
 		stats->max = value;
-}
-
-uint64_t igt_stats_get_min(igt_stats_t *stats)
-{
-	return stats->min;
-}
-
-uint64_t igt_stats_get_max(igt_stats_t *stats)
-{
-	return stats->max;
-}
-
-double igt_stats_get_mean(igt_stats_t *stats)
-{
-	double sum = 0;
-	unsigned int i;
-
-	for (i = 0; i < stats->n_values; i++)
-		sum += stats->values_u64[i];
-	return stats->n_values ? sum / stats->n_values : 0;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -90,14 +65,4 @@ double igt_stats_get_median(igt_stats_t *stats)
 {
 	sort_values(stats);
 	return median_of(stats->values_u64, 0, stats->n_values);
-}
-
-void igt_stats_get_quartiles(igt_stats_t *stats, double *q1, double *q2, double *q3)
-{
-	unsigned int n = stats->n_values;
-
-	sort_values(stats);
-	*q1 = median_of(stats->values_u64, 0, n / 2);
-	*q2 = median_of(stats->values_u64, 0, n);
-	*q3 = median_of(stats->values_u64, (n + 1) / 2, n);
 }

@@ -53,19 +53,6 @@ static int __vgem_fence_attach(int fd, struct drm_vgem_fence_attach *arg)
 	return 0;
 }
 
-bool vgem_fence_has_flag(int fd, unsigned int flags)
-{
-	struct drm_vgem_fence_attach arg = { .handle = 0, .flags = flags };
-
-	/* Handle 0 never exists: a known flag gets ENOENT, an unknown EINVAL. */
-	return __vgem_fence_attach(fd, &arg) == -ENOENT;
-}
-
-bool vgem_has_fences(int fd)
-{
-	return vgem_fence_has_flag(fd, 0);
-}
-
 uint32_t vgem_fence_attach(int fd, struct vgem_bo *bo, unsigned int flags)
 {
 	struct drm_vgem_fence_attach arg = { .handle = bo->handle, .flags = flags };

@@ -19,8 +19,6 @@ void vgem_create(int fd, struct vgem_bo *bo);
 void *__vgem_mmap(int fd, struct vgem_bo *bo, unsigned int prot);
 void *vgem_mmap(int fd, struct vgem_bo *bo, unsigned int prot);
 
-bool vgem_has_fences(int fd);
-bool vgem_fence_has_flag(int fd, unsigned int flags);
 uint32_t vgem_fence_attach(int fd, struct vgem_bo *bo, unsigned int flags);
 #define VGEM_FENCE_WRITE 0x1
 int __vgem_fence_signal(int fd, uint32_t fence);

@@ -46,15 +46,6 @@ int prime_handle_to_fd(int fd, uint32_t handle)
 	return args.fd;
 }
 
-int prime_handle_to_fd_for_mmap(int fd, uint32_t handle)
-{
-	struct drm_prime_handle args = { .handle = handle, .flags = DRM_CLOEXEC | DRM_RDWR };
-
-	if (igt_ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &args))
-		return -1;
-	return args.fd;
-}
-
 uint32_t prime_fd_to_handle(int fd, int dma_buf_fd)
 {
 	struct drm_prime_handle args = { .fd = dma_buf_fd };
@@ -70,23 +61,4 @@ off_t prime_get_size(int dma_buf_fd)
 	igt_assert_f(size >= 0, "lseek on a dma-buf failed: %m\n");
 	lseek(dma_buf_fd, 0, SEEK_SET);
 	return size;
-}
-
-static void prime_sync(int dma_buf_fd, uint64_t flags)
-{
-	struct dma_buf_sync sync = { .flags = flags };
-
-	do_ioctl(dma_buf_fd, DMA_BUF_IOCTL_SYNC, &sync);
-}
-
-void prime_sync_start(int dma_buf_fd, bool write)
-{
-	prime_sync(dma_buf_fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ |
-		   (write ? DMA_BUF_SYNC_WRITE : 0));
-}
-
-void prime_sync_end(int dma_buf_fd, bool write)
-{
-	prime_sync(dma_buf_fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ |
-		   (write ? DMA_BUF_SYNC_WRITE : 0));
 }

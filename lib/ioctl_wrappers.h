@@ -29,10 +29,7 @@ int __kms_addfb(int fd, uint32_t handle, uint32_t width, uint32_t height,
 void gem_close(int fd, uint32_t handle);
 
 int prime_handle_to_fd(int fd, uint32_t handle);
-int prime_handle_to_fd_for_mmap(int fd, uint32_t handle);
 uint32_t prime_fd_to_handle(int fd, int dma_buf_fd);
 off_t prime_get_size(int dma_buf_fd);
-void prime_sync_start(int dma_buf_fd, bool write);
-void prime_sync_end(int dma_buf_fd, bool write);
 
 #endif /* IOCTL_WRAPPERS_H */

@@ -9,35 +9,52 @@
 #include <unistd.h>
 
 #include "igt_core.h"
+#include "igt_sysfs.h"
 #include "revoke_pci_helpers.h"
 
 #define PCI_DEVICES "/sys/bus/pci/devices"
 
+/* IGT's sysfs access takes a directory and an attribute: split @path. */
+static int sysfs_dir(const char *path, const char **attr)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int fd;
+
+	igt_assert(slash && slash - path < (int)sizeof(dir));
+	memcpy(dir, path, slash - path);
+	dir[slash - path] = '\0';
+	*attr = slash + 1;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
 bool revoke_sysfs_read(const char *path, char *buf, size_t len)
 {
-	FILE *f = fopen(path, "r");
-	bool ok;
+	const char *attr;
+	int dir = sysfs_dir(path, &attr), n;
 
-	if (!f)
+	if (dir < 0)
 		return false;
-	ok = fgets(buf, len, f) != NULL;
-	fclose(f);
-	if (ok)
-		buf[strcspn(buf, "\n")] = '\0';
-	return ok;
+	n = igt_sysfs_read(dir, attr, buf, len - 1);
+	close(dir);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return true;
 }
 
 int revoke_sysfs_write(const char *path, const char *value)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	int ret = 0;
+	const char *attr;
+	int dir = sysfs_dir(path, &attr), n;
 
-	if (fd < 0)
-		return -errno;
-	if (write(fd, value, strlen(value)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
+	if (dir < 0)
+		return dir;
+	n = igt_sysfs_write(dir, attr, value, strlen(value));
+	close(dir);
+	return n < 0 ? n : 0;
 }
 
 static unsigned long sysfs_hex(const char *bdf, const char *file)

@@ -80,16 +80,6 @@ void sw_sync_timeline_inc(int timeline, uint32_t count)
 	igt_assert_eq(ioctl(timeline, SW_SYNC_IOC_INC, &count), 0);
 }
 
-int sync_fence_merge(int fence1, int fence2)
-{
-	struct sync_merge_data data = { .fd2 = fence2 };
-
-	snprintf(data.name, sizeof(data.name), "igt-merge");
-	if (ioctl(fence1, SYNC_IOC_MERGE, &data))
-		return -errno;
-	return data.fence;
-}
-
 /* Returns 0 when signalled, -ETIME on timeout (ms, -1 forever), else -errno. */
 int sync_fence_wait(int fence, int timeout)
 {
@@ -118,12 +108,4 @@ int sync_fence_status(int fence)
 	int err = fence_info(fence, &info);
 
 	return err ? err : info.status;
-}
-
-int sync_fence_count(int fence)
-{
-	struct sync_file_info info;
-	int err = fence_info(fence, &info);
-
-	return err ? err : (int)info.num_fences;
 }

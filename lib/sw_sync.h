@@ -18,9 +18,7 @@ void sw_sync_timeline_inc(int timeline, uint32_t count);
 int __sw_sync_timeline_create_fence(int timeline, uint32_t seqno);
 int sw_sync_timeline_create_fence(int timeline, uint32_t seqno);
 
-int sync_fence_merge(int fence1, int fence2);
 int sync_fence_wait(int fence, int timeout);
 int sync_fence_status(int fence);
-int sync_fence_count(int fence);
 
 #endif /* SW_SYNC_H */
