@@ -34,7 +34,8 @@
  *   mmap take it for reading and wait meanwhile (MOVE, which VFIO has not,
  *   does not take it);
  * - REVOKE waits for the fences without a timeout and without being
- *   interruptible, as VFIO does (only RESCUE ends that wait);
+ *   interruptible, as VFIO does (only RESCUE ends that wait, or the
+ *   caller's death: a killed test leaves the buffer revoked);
  * - RESTORE invalidates while the buffer is still revoked, waits for the
  *   fences, unlocks, and only then clears the revoked state, as VFIO does:
  *   an importer that re-maps from its callback gets ENODEV there;
@@ -166,9 +167,10 @@ struct revoke_exporter_holder {
  * Errors: EALREADY (already revoked); ETIMEDOUT (a wait passed
  * @timeout_ns: the buffer stays revoked, and its memory stays alive until
  * the last mapping is gone); EINTR (a signal ended a bounded fence wait or
- * the unmap wait); ECANCELED (a RESTORE ended the unmap wait, only with
- * REVOKE_EXPORTER_NO_OUTER_LOCK); ECONNABORTED (RESCUE ended the fence
- * wait). The out fields are written on success and on these errors.
+ * the unmap wait, or a fatal one the unbounded fence wait); ECANCELED (a
+ * RESTORE ended the unmap wait, only with REVOKE_EXPORTER_NO_OUTER_LOCK);
+ * ECONNABORTED (RESCUE ended the fence wait). The out fields are written
+ * on success and on these errors.
  *
  * MOVE: under the reservation lock, zap CPU mappings, invalidate the
  * importers' mappings, wait for the fences (including any an importer

@@ -10,6 +10,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/platform_device.h>
@@ -17,7 +18,7 @@
 #include "rx.h"
 
 /* Bounds the unmap wait; the fence wait is VFIO's, unbounded. */
-#define RX_FREEZE_TIMEOUT_NS (5 * NSEC_PER_SEC)
+#define RX_FREEZE_TIMEOUT_NS (5ull * NSEC_PER_SEC)
 
 /*
  * A test's bound on a revoke at freeze, fence and unmap wait together:
@@ -69,15 +70,15 @@ static void rx_freeze_revoke(struct rx_buffer *buf)
 
 	waited_ns = args.fence_wait_ns + args.unmap_wait_ns;
 	pr_info("revoked at freeze: %d, fence wait %llu us, unmap wait %llu us, %u mapping(s) left\n",
-		ret, args.fence_wait_ns / NSEC_PER_USEC,
-		args.unmap_wait_ns / NSEC_PER_USEC, args.mappings_after);
+		ret, div_u64(args.fence_wait_ns, NSEC_PER_USEC),
+		div_u64(args.unmap_wait_ns, NSEC_PER_USEC), args.mappings_after);
 	/* After the resume a late unmap would hide what went wrong here. */
 	if (ret || args.mappings_after)
 		pr_err("revoke at freeze failed: %d, %u mapping(s) left\n",
 		       ret, args.mappings_after);
 	else if (bound_ns && waited_ns > bound_ns)
 		pr_err("revoke at freeze took %llu ms, above the bound of %u ms\n",
-		       waited_ns / NSEC_PER_MSEC, freeze_bound_ms);
+		       div_u64(waited_ns, NSEC_PER_MSEC), freeze_bound_ms);
 }
 
 static int rx_freeze_late(struct device *dev)

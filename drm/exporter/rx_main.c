@@ -111,9 +111,13 @@ static int rx_ioctl_sequence(void __user *uarg, bool move)
 	buf = rx_buffer_get(args.fd);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
-	memset(&args.invalidate_ns, 0, offsetof(typeof(args), delay_ms) -
-	       offsetof(typeof(args), invalidate_ns));
-	memset(&args.holder, 0, sizeof(args) - offsetof(typeof(args), holder));
+	/* Only the inputs go in; every output starts at 0. */
+	args = (struct revoke_exporter_revoke){
+		.fd = args.fd,
+		.flags = args.flags,
+		.timeout_ns = args.timeout_ns,
+		.delay_ms = args.delay_ms,
+	};
 	ret = move ? rx_buffer_move(buf, &args) : rx_buffer_revoke(buf, &args);
 	rx_buffer_put(buf);
 	if (ret && ret != -ETIMEDOUT && ret != -EINTR && ret != -ECANCELED &&

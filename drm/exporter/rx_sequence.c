@@ -18,6 +18,7 @@
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 
 #include "rx.h"
@@ -199,9 +200,11 @@ static int rx_wait_fences_bounded(struct dma_resv *resv, u64 timeout_ns)
  *
  * No timeout and no signal ends the wait, as in VFIO. It only looks, now
  * and then, whether RESCUE asked it to give up, so that a test whose fence
- * never signals can report that and go on.
+ * never signals can report that and go on, and whether the task was
+ * killed, so that a test runner can still kill a hung test.
  *
- * Return: 0 once all fences signalled, or -ECONNABORTED.
+ * Return: 0 once all fences signalled, -ECONNABORTED, or -EINTR when the
+ * task was killed.
  */
 static int rx_wait_fences_vfio(struct rx_buffer *buf)
 {
@@ -210,6 +213,8 @@ static int rx_wait_fences_vfio(struct rx_buffer *buf)
 	do {
 		ret = dma_resv_wait_timeout(buf->dmabuf->resv, DMA_RESV_USAGE_BOOKKEEP, false,
 					    RX_RESCUE_POLL);
+		if (!ret && fatal_signal_pending(current))
+			return -EINTR;
 	} while (!ret && !atomic_read(&buf->rescue));
 	return ret ? 0 : -ECONNABORTED;
 }
@@ -700,12 +705,13 @@ int rx_buffer_move(struct rx_buffer *buf, struct revoke_exporter_revoke *args)
 	}
 	rx_signal_to_done(args, last_signal);
 
+	/* Once in the quarantine, a poison check may free the old pages. */
+	args->poisoned = (u64)old->npages << PAGE_SHIFT;
 	dma_resv_lock(resv, NULL);
 	rx_memory_fill(old, REVOKE_EXPORTER_POISON_WORD);
 	old->poisoned = true;
 	list_add_tail(&old->node, &buf->quarantine);
 	dma_resv_unlock(resv);
-	args->poisoned = (u64)old->npages << PAGE_SHIFT;
 	return 0;
 }
 
