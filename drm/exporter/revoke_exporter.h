@@ -183,8 +183,9 @@ struct revoke_exporter_holder {
  * object as DMA_RESV_USAGE_KERNEL: until it signals, the new pages hold
  * REVOKE_EXPORTER_STALE_WORD in every word, and importers must wait for it
  * before they touch them, as TTM's asynchronous moves demand. Errors:
- * ENODEV (revoked), EBUSY (pinned), EOPNOTSUPP (BAR memory), ENOMEM,
- * ETIMEDOUT, EINTR.
+ * ENODEV (revoked), EBUSY (pinned, or an importer that cannot be
+ * invalidated holds a mapping: it would go on using the old pages),
+ * EOPNOTSUPP (BAR memory), ENOMEM, ETIMEDOUT, EINTR.
  */
 struct revoke_exporter_revoke {
 	__s32 fd;
@@ -319,7 +320,8 @@ struct revoke_exporter_query {
 /*
  * A bug on purpose: remember where the first page of the mapping is in the
  * kernel, and write there on POKE even after unmapping. Only for memory
- * with struct pages (EINVAL at map otherwise).
+ * with struct pages (EINVAL at map otherwise). LATE_WRITER and EAGER are
+ * for this exporter's buffers only (EOPNOTSUPP for others).
  */
 #define REVOKE_IMPORTER_LATE_WRITER	0x80
 #define REVOKE_IMPORTER_FLAGS		0xff
@@ -335,8 +337,9 @@ struct revoke_exporter_query {
  *
  * Attaches and maps at once. Errors: EBADF or EINVAL (@fd is no
  * dma-buf), EINVAL (contradicting flags, a delay above 60 s, LATE_WRITER
- * on memory without struct pages), ENODEV (PEER without the exporter's
- * PCI device), the exporter's attach or map error, ENOMEM, EMFILE.
+ * on memory without struct pages), EOPNOTSUPP (LATE_WRITER or EAGER on
+ * another exporter's dma-buf), ENODEV (PEER without the exporter's PCI
+ * device), the exporter's attach or map error, ENOMEM, EMFILE.
  */
 struct revoke_exporter_import {
 	__s32 fd;

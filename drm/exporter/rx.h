@@ -199,6 +199,7 @@ void rx_bar_del_buffer(struct rx_bar *bar, struct rx_buffer *buf);
 int rx_buffer_create(u64 size, u32 flags, struct dma_buf **dmabuf);
 struct rx_buffer *rx_buffer_get(int fd);
 struct page *rx_buffer_first_page(struct dma_buf *dmabuf);
+bool rx_buffer_is_ours(struct dma_buf *dmabuf);
 void rx_buffer_put(struct rx_buffer *buf);
 int rx_buffer_query(struct rx_buffer *buf, struct revoke_exporter_query *args);
 int rx_buffer_fail_next_map(struct rx_buffer *buf, u32 error);

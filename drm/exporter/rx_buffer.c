@@ -512,6 +512,17 @@ int rx_buffer_create(u64 size, u32 flags, struct dma_buf **dmabuf)
 }
 
 /**
+ * rx_buffer_is_ours - whether this module exported a dma-buf
+ * @dmabuf: any dma-buf
+ *
+ * Return: true for our buffers.
+ */
+bool rx_buffer_is_ours(struct dma_buf *dmabuf)
+{
+	return dmabuf->ops >= rx_ops && dmabuf->ops < rx_ops + ARRAY_SIZE(rx_ops);
+}
+
+/**
  * rx_buffer_get - look up one of our buffers by dma-buf fd
  * @fd: the fd
  *
@@ -525,7 +536,7 @@ struct rx_buffer *rx_buffer_get(int fd)
 
 	if (IS_ERR(dmabuf))
 		return ERR_CAST(dmabuf);
-	if (dmabuf->ops < rx_ops || dmabuf->ops >= rx_ops + ARRAY_SIZE(rx_ops)) {
+	if (!rx_buffer_is_ours(dmabuf)) {
 		dma_buf_put(dmabuf);
 		return ERR_PTR(-EOPNOTSUPP);
 	}
@@ -543,7 +554,7 @@ struct page *rx_buffer_first_page(struct dma_buf *dmabuf)
 {
 	struct rx_buffer *buf = dmabuf->priv;
 
-	if (dmabuf->ops < rx_ops || dmabuf->ops >= rx_ops + ARRAY_SIZE(rx_ops))
+	if (!rx_buffer_is_ours(dmabuf))
 		return ERR_PTR(-EINVAL);
 	dma_resv_assert_held(dmabuf->resv);
 	return buf->memory->bar ? NULL : buf->memory->pages[0];

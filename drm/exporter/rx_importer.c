@@ -73,25 +73,21 @@ static void rx_importer_unmap_locked(struct rx_importer *imp)
 
 /**
  * rx_importer_remember_page - LATE_WRITER: keep the first page's address
- * @imp: the importer, its buffer locked
- * @sgt: its new mapping
+ * @imp: the importer, its buffer locked; one of ours (IMPORT checks)
  *
- * The page comes from the exporter's own books where the buffer is one of
- * ours (with CONFIG_DMABUF_DEBUG the core hides the table's pages from
- * importers), else from the table.
+ * The page comes from the exporter's own books: with CONFIG_DMABUF_DEBUG
+ * the core hides the table's pages from importers.
  *
  * Return: 0, or -EINVAL when the memory has no struct pages.
  */
-static int rx_importer_remember_page(struct rx_importer *imp, struct sg_table *sgt)
+static int rx_importer_remember_page(struct rx_importer *imp)
 {
 	struct page *page;
 
 	if (!(imp->flags & REVOKE_IMPORTER_LATE_WRITER) || imp->late_page)
 		return 0;
 	page = rx_buffer_first_page(imp->dmabuf);
-	if (IS_ERR(page))
-		page = sgt->orig_nents ? sg_page(sgt->sgl) : NULL;
-	if (!page)
+	if (IS_ERR_OR_NULL(page))
 		return -EINVAL;
 	get_page(page);
 	imp->late_page = page;
@@ -131,7 +127,7 @@ static int rx_importer_map_locked(struct rx_importer *imp)
 			dma_buf_unpin(imp->attach);
 		goto err;
 	}
-	ret = rx_importer_remember_page(imp, sgt);
+	ret = rx_importer_remember_page(imp);
 	if (ret) {
 		dma_buf_unmap_attachment(imp->attach, sgt, DMA_BIDIRECTIONAL);
 		if (imp->flags & REVOKE_IMPORTER_PIN)
@@ -346,6 +342,12 @@ struct file *rx_importer_create(struct device *dev, struct revoke_exporter_impor
 	if (IS_ERR(imp->dmabuf)) {
 		ret = PTR_ERR(imp->dmabuf);
 		goto err_dev;
+	}
+	/* The deliberate misbehaviours are for our own buffers only. */
+	if ((args->flags & (REVOKE_IMPORTER_LATE_WRITER | REVOKE_IMPORTER_EAGER)) &&
+	    !rx_buffer_is_ours(imp->dmabuf)) {
+		ret = -EOPNOTSUPP;
+		goto err_put;
 	}
 	/*
 	 * The callback may run as soon as the attachment is on the buffer's

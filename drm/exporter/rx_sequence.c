@@ -104,6 +104,23 @@ static void rx_count_attachments(struct rx_buffer *buf, struct revoke_exporter_r
 }
 
 /**
+ * rx_unrevocable_mapping - whether an importer without invalidate_mappings maps
+ * @buf: the buffer, locked
+ *
+ * Return: true when such an attachment holds a mapping.
+ */
+static bool rx_unrevocable_mapping(struct rx_buffer *buf)
+{
+	struct rx_attachment *ra;
+
+	dma_resv_assert_held(buf->dmabuf->resv);
+	list_for_each_entry(ra, &buf->attachments, node)
+		if (ra->mappings && !(ra->flags & REVOKE_EXPORTER_ATTACH_REVOCABLE))
+			return true;
+	return false;
+}
+
+/**
  * rx_report_holders - name the attachments that still hold a mapping
  * @buf: the buffer, unlocked
  * @args: where the first REVOKE_EXPORTER_MAX_HOLDERS of them go
@@ -594,8 +611,9 @@ out:
  * any an importer added from its callback (until they signal it may still
  * write the old memory), and copy or have the copy started, and switch.
  *
- * Return: 0; -ENODEV when revoked; -EBUSY when pinned; -EOPNOTSUPP for BAR
- * memory; -ENOMEM; -ETIMEDOUT; -EINTR.
+ * Return: 0; -ENODEV when revoked; -EBUSY when pinned, or when an importer
+ * that cannot be invalidated holds a mapping (it would go on using the old
+ * pages); -EOPNOTSUPP for BAR memory; -ENOMEM; -ETIMEDOUT; -EINTR.
  */
 static int rx_move_begin(struct rx_buffer *buf, struct revoke_exporter_revoke *args,
 			 struct rx_memory **old, struct dma_fence **fence, ktime_t *last_signal)
@@ -605,7 +623,7 @@ static int rx_move_begin(struct rx_buffer *buf, struct revoke_exporter_revoke *a
 
 	if (buf->revoked || buf->gone)
 		return -ENODEV;
-	if (buf->pins)
+	if (buf->pins || rx_unrevocable_mapping(buf))
 		return -EBUSY;
 	if (buf->memory->bar)
 		return -EOPNOTSUPP;
